@@ -1,0 +1,21 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Lead Pool Policy",
+    "summary": "BANT qualification, lead scoring, follow-up discipline "
+    "and a public lead pool with recycle and claim policies",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/lead-pool-policy/lead_pool_policy",
+    "author": "lead_pool_policy contributors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["crm"],
+    "data": [
+        "views/crm_lead_views.xml",
+    ],
+    "demo": [
+        "demo/crm_lead_demo.xml",
+    ],
+}
