@@ -13,8 +13,13 @@
     "installable": True,
     "depends": ["crm"],
     "data": [
+        "security/ir.model.access.csv",
+        "data/mail_activity_type_data.xml",
         "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/crm_lead_contact_log_views.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "demo": [
         "demo/crm_lead_demo.xml",
     ],

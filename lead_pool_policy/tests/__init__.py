@@ -1,1 +1,2 @@
 from . import test_bant
+from . import test_followup

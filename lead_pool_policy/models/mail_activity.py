@@ -1,0 +1,27 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from collections import defaultdict
+
+from odoo import fields, models
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        # Collected before super(), which deletes or archives the activities.
+        types_by_lead = defaultdict(set)
+        for activity in self.filtered(lambda act: act.res_model == "crm.lead"):
+            types_by_lead[activity.res_id].add(activity.activity_type_id.id)
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if types_by_lead:
+            leads = self.env["crm.lead"].sudo().browse(list(types_by_lead)).exists()
+            contacted = leads.filtered(
+                lambda lead: (
+                    types_by_lead[lead.id]
+                    & set(lead._get_policy_company().contact_activity_type_ids.ids)
+                )
+            )
+            contacted._register_contact_attempt(fields.Datetime.now())
+        return result

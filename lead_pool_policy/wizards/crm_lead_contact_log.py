@@ -1,0 +1,61 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmLeadContactLog(models.TransientModel):
+    _name = "crm.lead.contact.log"
+    _description = "Log a contact attempt on a lead"
+
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade")
+    channel = fields.Selection(
+        [
+            ("call", "Call"),
+            ("email", "Email"),
+            ("meeting", "Meeting"),
+            ("chat", "Chat"),
+        ],
+        required=True,
+        default="call",
+    )
+    outcome = fields.Selection(
+        [
+            ("reached", "Reached"),
+            ("no_answer", "No answer"),
+            ("left_message", "Left a message"),
+            ("wrong_number", "Wrong number"),
+        ],
+        required=True,
+        default="reached",
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    note = fields.Text()
+
+    @api.constrains("date")
+    def _check_date(self):
+        now = fields.Datetime.now()
+        if any(log.date > now for log in self):
+            raise ValidationError(
+                _("A contact attempt cannot be logged in the future.")
+            )
+
+    def action_log_contact(self):
+        self.ensure_one()
+        lead = self.lead_id
+        lead.check_access("write")
+        channel = dict(self._fields["channel"]._description_selection(self.env))
+        outcome = dict(self._fields["outcome"]._description_selection(self.env))
+        body = Markup("<p><b>%s</b></p>") % _(
+            "Contact attempt: %(channel)s, %(outcome)s",
+            channel=channel[self.channel],
+            outcome=outcome[self.outcome].lower(),
+        )
+        if self.note:
+            body += Markup("<p>%s</p>") % self.note
+        lead.message_post(body=body, subtype_xmlid="mail.mt_note")
+        lead._register_contact_attempt(self.date)
+        return {"type": "ir.actions.act_window_close"}
