@@ -8,3 +8,6 @@ def post_init_hook(env):
     companies = env["res.company"].search([("contact_activity_type_ids", "=", False)])
     for company in companies:
         company.contact_activity_type_ids = company._default_contact_activity_type_ids()
+    # Leads that exist before the install get their scores and source rates.
+    env["utm.source"]._update_conversion_stats()
+    env["crm.lead"]._rescore_all()

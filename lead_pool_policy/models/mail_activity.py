@@ -23,5 +23,24 @@ class MailActivity(models.Model):
                     & set(lead._get_policy_company().contact_activity_type_ids.ids)
                 )
             )
-            contacted._register_contact_attempt(fields.Datetime.now())
+            now = fields.Datetime.now()
+            contacted._register_contact_attempt(now)
+            self._log_engagement_events(leads, types_by_lead, now)
         return result
+
+    def _log_engagement_events(self, leads, types_by_lead, date):
+        """A done activity whose type an engagement type names logs an event."""
+        activity_type_ids = set().union(*types_by_lead.values())
+        engagement_types = (
+            self.env["crm.lead.engagement.type"]
+            .sudo()
+            .search([("activity_type_id", "in", list(activity_type_ids))])
+        )
+        vals_list = [
+            {"lead_id": lead.id, "type_id": etype.id, "date": date}
+            for lead in leads
+            for etype in engagement_types
+            if etype.activity_type_id.id in types_by_lead[lead.id]
+        ]
+        if vals_list:
+            self.env["crm.lead.engagement"].sudo().create(vals_list)

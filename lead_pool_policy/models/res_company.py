@@ -10,6 +10,19 @@ DEFAULT_CONTACT_ACTIVITY_TYPES = (
     "mail.mail_activity_data_email",
     "mail.mail_activity_data_meeting",
 )
+# Changing one of these rescores every lead (through the refresh cron).
+SCORING_SETTINGS = frozenset(
+    {
+        "score_fit_weight",
+        "score_hot_threshold",
+        "score_warm_threshold",
+        "engagement_half_life_days",
+        "source_window_days",
+        "source_prior_weight",
+        "priority_lead_score_weight",
+        "score_sync_priority",
+    }
+)
 
 
 class ResCompany(models.Model):
@@ -38,11 +51,113 @@ class ResCompany(models.Model):
         "scheduled for the owner this many days later.",
     )
 
+    score_fit_weight = fields.Integer(
+        string="Fit Weight (%)",
+        default=60,
+        help="Share of the fit score in the lead score; engagement gets the rest.",
+    )
+    score_hot_threshold = fields.Integer(
+        string="Hot Threshold", default=70, help="Leads scoring at least this are hot."
+    )
+    score_warm_threshold = fields.Integer(
+        string="Warm Threshold",
+        default=40,
+        help="Leads scoring below this are cold; between the two thresholds, warm.",
+    )
+    engagement_half_life_days = fields.Integer(
+        string="Engagement Half-life (Days)",
+        default=30,
+        help="An engagement event is worth half its points after this many days.",
+    )
+    source_window_days = fields.Integer(
+        string="Conversion Window (Days)",
+        default=365,
+        help="Source conversion rates count the leads created within this many days.",
+    )
+    source_prior_weight = fields.Integer(
+        string="Conversion Prior Weight (Leads)",
+        default=20,
+        help="Each source's rate is smoothed toward the company-wide rate as if "
+        "it had this many more leads converting at that rate.",
+    )
+    priority_lead_score_weight = fields.Integer(
+        string="Priority: Lead Score Weight (%)",
+        default=50,
+        help="Share of the lead score in the priority score; the source's "
+        "conversion rate gets the rest.",
+    )
+    score_sync_priority = fields.Boolean(
+        string="Stars Follow Temperature",
+        help="Set Odoo's star priority from the temperature: hot 3 stars, warm 2, "
+        "cold 1.",
+    )
+    lead_conversion_rate = fields.Float(
+        readonly=True,
+        digits=(16, 4),
+        help="Share of the leads created within the window that became an "
+        "opportunity (refreshed daily).",
+    )
+
     def _default_contact_activity_type_ids(self):
         types = self.env["mail.activity.type"]
         for xmlid in DEFAULT_CONTACT_ACTIVITY_TYPES:
             types |= self.env.ref(xmlid, raise_if_not_found=False) or types
         return types
+
+    @api.constrains(
+        "score_fit_weight",
+        "score_hot_threshold",
+        "score_warm_threshold",
+        "engagement_half_life_days",
+        "source_window_days",
+        "source_prior_weight",
+        "priority_lead_score_weight",
+    )
+    def _check_scoring_settings(self):
+        for company in self:
+            for fname in (
+                "score_fit_weight",
+                "score_hot_threshold",
+                "score_warm_threshold",
+                "priority_lead_score_weight",
+            ):
+                if not 0 <= company[fname] <= 100:
+                    raise ValidationError(
+                        _(
+                            "%(setting)s must be between 0 and 100 (%(company)s).",
+                            setting=self._fields[fname].string,
+                            company=company.name,
+                        )
+                    )
+            if company.score_warm_threshold >= company.score_hot_threshold:
+                raise ValidationError(
+                    _(
+                        "The warm threshold (%(warm)s) must stay below the hot "
+                        "threshold (%(hot)s) (%(company)s).",
+                        warm=company.score_warm_threshold,
+                        hot=company.score_hot_threshold,
+                        company=company.name,
+                    )
+                )
+            for fname in (
+                "engagement_half_life_days",
+                "source_window_days",
+                "source_prior_weight",
+            ):
+                if company[fname] <= 0:
+                    raise ValidationError(
+                        _(
+                            "%(setting)s must be greater than 0 (%(company)s).",
+                            setting=self._fields[fname].string,
+                            company=company.name,
+                        )
+                    )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SCORING_SETTINGS.intersection(vals):
+            self.env["crm.lead"]._request_mass_rescore()
+        return result
 
     @api.constrains("contact_target", "followup_interval_days")
     def _check_followup_settings(self):

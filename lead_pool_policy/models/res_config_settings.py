@@ -7,6 +7,30 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    score_fit_weight = fields.Integer(
+        related="company_id.score_fit_weight", readonly=False
+    )
+    score_hot_threshold = fields.Integer(
+        related="company_id.score_hot_threshold", readonly=False
+    )
+    score_warm_threshold = fields.Integer(
+        related="company_id.score_warm_threshold", readonly=False
+    )
+    engagement_half_life_days = fields.Integer(
+        related="company_id.engagement_half_life_days", readonly=False
+    )
+    source_window_days = fields.Integer(
+        related="company_id.source_window_days", readonly=False
+    )
+    source_prior_weight = fields.Integer(
+        related="company_id.source_prior_weight", readonly=False
+    )
+    priority_lead_score_weight = fields.Integer(
+        related="company_id.priority_lead_score_weight", readonly=False
+    )
+    score_sync_priority = fields.Boolean(
+        related="company_id.score_sync_priority", readonly=False
+    )
     contact_activity_type_ids = fields.Many2many(
         related="company_id.contact_activity_type_ids", readonly=False
     )

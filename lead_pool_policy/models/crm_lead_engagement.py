@@ -1,0 +1,64 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmLeadEngagement(models.Model):
+    _name = "crm.lead.engagement"
+    _description = "Lead Engagement Event"
+    _order = "date desc, id desc"
+
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
+    type_id = fields.Many2one(
+        "crm.lead.engagement.type", required=True, ondelete="restrict"
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    points = fields.Integer(
+        compute="_compute_points",
+        store=True,
+        readonly=False,
+        help="Points on the day of the event (default: the type's points).",
+    )
+    qualification = fields.Selection(related="type_id.qualification")
+    note = fields.Char()
+    company_id = fields.Many2one(related="lead_id.company_id", store=True)
+    user_id = fields.Many2one(related="lead_id.user_id", string="Salesperson")
+
+    @api.depends("type_id")
+    def _compute_points(self):
+        for event in self:
+            event.points = event.type_id.points
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        type_ids = {vals["type_id"] for vals in vals_list if vals.get("type_id")}
+        known = self.env["crm.lead.engagement.type"].browse(type_ids).exists()
+        if unknown := type_ids - set(known.ids):
+            raise ValidationError(
+                _(
+                    "Unknown engagement type (id %(ids)s): choose one of the "
+                    "types under CRM > Configuration > Engagement Types.",
+                    ids=", ".join(map(str, sorted(unknown))),
+                )
+            )
+        events = super().create(vals_list)
+        events.lead_id._apply_engagement_qualification(events)
+        events.lead_id._rescore()
+        return events
+
+    def write(self, vals):
+        leads = self.lead_id
+        result = super().write(vals)
+        if {"type_id", "date", "points", "lead_id"} & set(vals):
+            (leads | self.lead_id)._rescore()
+            if "type_id" in vals:
+                self.lead_id._apply_engagement_qualification(self)
+        return result
+
+    def unlink(self):
+        leads = self.lead_id
+        result = super().unlink()
+        leads.exists()._rescore()
+        return result

@@ -1,0 +1,265 @@
+"""Benchmarks of lead_pool_policy against hand-written SQL floors.
+
+Run through ``./dev bench [--leads N] [--only rescore,sources]``. It builds
+(once) a database ``lpp_bench`` with the addon and no demo data, fills it with N
+generated leads (with sources and engagement events), then measures, in the
+same run and on the same data:
+
+- rescore: the refresh cron's full rescore (``crm.lead._rescore_all``) next to
+  one hand-written UPDATE computing the same fit scores from the shipped BANT
+  rules; the fit scores of both are compared;
+- sources: the source conversion statistics (``utm.source``) next to the raw
+  ``GROUP BY`` they need.
+
+Each side starts from the same state (the columns it writes are reset, outside
+the timing) and the best of ``--rounds`` runs is kept. This is a benchmark,
+not a test: it prints figures and ratios and never fails on time.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import psycopg2
+
+SHIPPED_FIT_SQL = """
+    LEAST(100, GREATEST(0,
+        CASE bant_budget WHEN 'approved' THEN 25 WHEN 'planned' THEN 12
+                         WHEN 'none' THEN -10 ELSE 0 END
+      + CASE bant_authority WHEN 'decision_maker' THEN 25 WHEN 'influencer' THEN 12
+                            WHEN 'user' THEN 3 ELSE 0 END
+      + CASE bant_need WHEN 'confirmed' THEN 30 WHEN 'latent' THEN 10
+                       WHEN 'none' THEN -30 ELSE 0 END
+      + CASE bant_timeline WHEN 'within_3_months' THEN 20
+                           WHEN 'within_6_months' THEN 10 ELSE 0 END))
+"""
+
+
+def odoo_cmd(addons_path, *args):
+    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path}", *args]
+
+
+def ensure_database(db, addons_path):
+    conn = psycopg2.connect(dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
+        exists = cr.fetchone()
+    conn.close()
+    if not exists:
+        print(f"bench: creating database {db} (addon, no demo data)", flush=True)
+        subprocess.run(
+            odoo_cmd(
+                addons_path,
+                "-d",
+                db,
+                "-i",
+                "lead_pool_policy",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--log-level=warn",
+            ),
+            check=True,
+        )
+
+
+def generate(cr, leads):
+    """Bring the database to exactly ``leads`` generated leads."""
+    cr.execute("SELECT COUNT(*) FROM crm_lead WHERE name LIKE 'bench %%'")
+    if cr.fetchone()[0] == leads:
+        return
+    print(f"bench: generating {leads:,} leads", flush=True)
+    cr.execute("DELETE FROM crm_lead WHERE name LIKE 'bench %%'")
+    cr.execute("DELETE FROM utm_source WHERE name LIKE 'bench source %%'")
+    cr.execute(
+        """
+        INSERT INTO utm_source (name, create_uid, write_uid, create_date, write_date)
+        SELECT 'bench source ' || i, 1, 1,
+               now() at time zone 'utc', now() at time zone 'utc'
+          FROM generate_series(1, 50) i
+        """
+    )
+    cr.execute("SELECT id FROM utm_source WHERE name LIKE 'bench source %%'")
+    sources = [row[0] for row in cr.fetchall()]
+    cr.execute("SELECT id FROM res_company ORDER BY id LIMIT 1")
+    company_id = cr.fetchone()[0]
+    cr.execute(
+        """
+        INSERT INTO crm_lead (name, type, active, company_id, user_id, source_id,
+                              bant_budget, bant_authority, bant_need, bant_timeline,
+                              bant_met_count, contact_count, probability,
+                              create_uid, write_uid, create_date, write_date)
+        SELECT 'bench ' || i,
+               CASE WHEN i %% 5 = 0 THEN 'opportunity' ELSE 'lead' END,
+               i %% 13 <> 0, %(company)s, NULL,
+               (%(sources)s::int[])
+                   [1 + (i * 7) %% array_length(%(sources)s::int[], 1)],
+               (ARRAY['unknown','none','planned','approved'])[1 + i %% 4],
+               (ARRAY['unknown','user','influencer','decision_maker'])
+                   [1 + (i / 4) %% 4],
+               (ARRAY['unknown','none','latent','confirmed'])[1 + (i / 16) %% 4],
+               (ARRAY['unknown','later','within_6_months','within_3_months'])
+                   [1 + (i / 64) %% 4],
+               0, 0, 10, 1, 1,
+               now() at time zone 'utc' - (i %% 400) * interval '1 day',
+               now() at time zone 'utc'
+          FROM generate_series(1, %(leads)s) i
+        """,
+        {"company": company_id, "sources": sources, "leads": leads},
+    )
+    cr.execute(
+        """
+        UPDATE crm_lead SET bant_met_count =
+              (bant_budget = 'approved')::int + (bant_authority = 'decision_maker')::int
+            + (bant_need = 'confirmed')::int + (bant_timeline = 'within_3_months')::int
+         WHERE name LIKE 'bench %%'
+        """
+    )
+    cr.execute("SELECT id FROM crm_lead_engagement_type WHERE active ORDER BY id")
+    types = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        """
+        INSERT INTO crm_lead_engagement (lead_id, type_id, date, points, company_id,
+                                         create_uid, write_uid, create_date, write_date)
+        SELECT l.id, (%(types)s::int[])[1 + l.id %% array_length(%(types)s::int[], 1)],
+               now() at time zone 'utc' - (l.id %% 90) * interval '1 day',
+               10, l.company_id, 1, 1,
+               now() at time zone 'utc', now() at time zone 'utc'
+          FROM crm_lead l
+         WHERE l.name LIKE 'bench %%' AND l.id %% 3 = 0
+        """,
+        {"types": types},
+    )
+    cr.execute("ANALYZE crm_lead")
+    cr.execute("ANALYZE crm_lead_engagement")
+
+
+def best_of(rounds, reset, run):
+    timings = []
+    result = None
+    for _i in range(rounds):
+        reset()
+        start = time.perf_counter()
+        result = run()
+        timings.append(time.perf_counter() - start)
+    return min(timings), result
+
+
+def bench_rescore(env, rounds):
+    cr = env.cr
+    Lead = env["crm.lead"]
+
+    def reset():
+        cr.execute(
+            "UPDATE crm_lead SET fit_score = 0, engagement_score = 0, lead_score = 0, "
+            "temperature = NULL, nurture_tier = NULL, priority_score = 0, "
+            "source_conversion_rate = 0"
+        )
+        cr.commit()
+        env.invalidate_all()
+
+    def floor():
+        cr.execute(f"UPDATE crm_lead SET fit_score = {SHIPPED_FIT_SQL}")
+        cr.commit()
+
+    floor_time, _r = best_of(rounds, reset, floor)
+    cr.execute("SELECT id, fit_score FROM crm_lead ORDER BY id")
+    expected = cr.fetchall()
+
+    def engine():
+        changed = Lead._rescore_all(commit=True)
+        cr.commit()
+        return changed
+
+    engine_time, changed = best_of(rounds, reset, engine)
+    cr.execute("SELECT id, fit_score FROM crm_lead ORDER BY id")
+    same = cr.fetchall() == expected
+    return floor_time, engine_time, changed, same
+
+
+def bench_sources(env, rounds):
+    cr = env.cr
+    Source = env["utm.source"]
+    company = env.company
+
+    def reset():
+        cr.execute("UPDATE utm_source SET lead_count = 0, converted_count = 0")
+        cr.commit()
+        env.invalidate_all()
+
+    def floor():
+        cr.execute(
+            """
+            SELECT source_id, COUNT(*),
+                   COUNT(*) FILTER (WHERE date_conversion IS NOT NULL
+                                       OR type = 'opportunity')
+              FROM crm_lead
+             WHERE create_date >= (now() at time zone 'utc') - %s * interval '1 day'
+          GROUP BY source_id
+            """,
+            [company.source_window_days],
+        )
+        return cr.fetchall()
+
+    floor_time, _r = best_of(rounds, reset, floor)
+
+    def engine():
+        Source._update_conversion_stats()
+        cr.commit()
+
+    engine_time, _r = best_of(rounds, reset, engine)
+    return floor_time, engine_time
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--db", default="lpp_bench")
+    parser.add_argument("--leads", type=int, default=100000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="rescore,sources")
+    args = parser.parse_args()
+    os.environ.setdefault("TZ", "UTC")
+
+    ensure_database(args.db, args.addons_path)
+
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(
+        ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"]
+    )
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        generate(cr, args.leads)
+        cr.commit()
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        cr.execute("SELECT COUNT(*) FROM crm_lead")
+        total = cr.fetchone()[0]
+        rules = env["crm.lead.scoring.rule"].search_count([])
+        print(f"bench: {total:,} leads, {rules} scoring rules, best of {args.rounds}")
+        only = set(args.only.split(","))
+        if "rescore" in only:
+            floor_t, engine_t, changed, same = bench_rescore(env, args.rounds)
+            print(
+                f"rescore  floor (one UPDATE of fit_score): {floor_t:8.2f} s\n"
+                f"rescore  engine (_rescore_all, all scores): {engine_t:8.2f} s"
+                f"  ({changed:,} leads changed)\n"
+                f"rescore  ratio engine/floor: {engine_t / floor_t:.2f}x "
+                "(target <= 3x); "
+                f"fit scores identical: {same}"
+            )
+        if "sources" in only:
+            floor_t, engine_t = bench_sources(env, args.rounds)
+            print(
+                f"sources  floor (raw GROUP BY): {floor_t:8.2f} s\n"
+                f"sources  engine (_update_conversion_stats): {engine_t:8.2f} s\n"
+                f"sources  ratio engine/floor: {engine_t / floor_t:.2f}x "
+                "(target <= 1.5x)"
+            )
+
+
+if __name__ == "__main__":
+    main()
