@@ -445,8 +445,13 @@ class CrmLead(models.Model):
             company = lead._get_policy_company()
             by_company.setdefault(company, []).append(lead.id)
         for company, ids in by_company.items():
-            self._rescore_scope(company, SQL("crm_lead.id IN %s", tuple(ids)))
-        leads.modified(SCORE_FIELDS + ("priority",))
+            changed = self._rescore_scope(company, SQL("crm_lead.id IN %s", tuple(ids)))
+            # Only what really changed: stars are written only when they
+            # follow the temperature (they feed Odoo's predictive scoring).
+            fnames = SCORE_FIELDS + (
+                ("priority",) if company.score_sync_priority else ()
+            )
+            self.browse(changed).modified(fnames)
 
     @api.model
     def _rescore_all(self, commit=False):
@@ -474,8 +479,11 @@ class CrmLead(models.Model):
             company_done = 0
             for low in range(min_id, max_id + 1, RESCORE_BATCH_SIZE):
                 high = low + RESCORE_BATCH_SIZE
-                changed += leads._rescore_scope(
-                    company, SQL("crm_lead.id >= %s AND crm_lead.id < %s", low, high)
+                changed += len(
+                    leads._rescore_scope(
+                        company,
+                        SQL("crm_lead.id >= %s AND crm_lead.id < %s", low, high),
+                    )
                 )
                 company_done = min(count, company_done + RESCORE_BATCH_SIZE)
                 leads.env["ir.cron"]._notify_progress(
@@ -491,11 +499,25 @@ class CrmLead(models.Model):
     def _rescore_scope(self, company, scope):
         """One UPDATE that recomputes the scores of the leads of ``company``
         selected by ``scope`` (an SQL condition on crm_lead), reading the
-        rules, the engagement events and the source rates. Returns how many
-        leads changed."""
+        rules, the engagement events and the source rates. Returns the ids of
+        the leads that changed."""
         Lead = self.sudo().with_context(active_test=False)
-        Lead.flush_model()
-        self.env["crm.lead.engagement"].flush_model()
+        # Flush only what the statement reads (execute_query flushes what the
+        # rules read): flushing the whole model would run unrelated pending
+        # computations (e.g. Odoo's probabilities) in the middle of the
+        # caller's write.
+        Lead.flush_model(
+            [
+                "company_id",
+                "source_id",
+                "bant_met_count",
+                "bant_need",
+                "qualification",
+                "priority",
+                *SCORE_FIELDS,
+            ]
+        )
+        self.env["crm.lead.engagement"].flush_model(["lead_id", "date", "points"])
         self.env["utm.source"].flush_model(["conversion_rate"])
         if company == self.env.company:
             company_scope = SQL(
@@ -526,7 +548,7 @@ class CrmLead(models.Model):
         fit_weight = company.score_fit_weight / 100.0
         lead_weight = company.priority_lead_score_weight / 100.0
         hot, warm = company.score_hot_threshold, company.score_warm_threshold
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 """
             WITH scoped AS (
@@ -597,6 +619,7 @@ class CrmLead(models.Model):
                     OR (%(sync_priority)s AND lead.priority IS DISTINCT FROM
                         CASE graded.temperature WHEN 'hot' THEN '3'
                              WHEN 'warm' THEN '2' ELSE '1' END))
+         RETURNING lead.id
                 """,
                 fit=SQL(" + ").join(points["fit"]),
                 engagement_rules=SQL(" + ").join(points["engagement"]),
@@ -611,7 +634,7 @@ class CrmLead(models.Model):
                 sync_priority=company.score_sync_priority,
             )
         )
-        changed = self.env.cr.rowcount
+        changed = [row[0] for row in rows]
         self.invalidate_model(SCORE_FIELDS + ("priority",))
         return changed
 

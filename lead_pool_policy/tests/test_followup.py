@@ -305,6 +305,13 @@ class TestFollowup(LeadPoolCommon):
         self.assertEqual(self._followups_today(self.user_rep), due_today | overdue)
         self.assertEqual(self._followups_today(self.user_rep_2), other)
         self.assertEqual(self._followups_today(self.user_manager), manager_lead)
+        # Best priority first.
+        list_view = self.env.ref("lead_pool_policy.crm_lead_view_list_followups")
+        self.assertIn('default_order="priority_score desc', list_view.arch)
+        action = (
+            self.env["crm.lead"].with_user(self.user_rep).action_open_followups_today()
+        )
+        self.assertEqual(action["view_id"][0], list_view.id)
         action = self.env.ref("lead_pool_policy.crm_lead_action_followups_today_server")
         self.assertIn(self.env.ref("sales_team.group_sale_salesman"), action.groups_id)
 
