@@ -193,6 +193,7 @@ class CrmLead(models.Model):
     engagement_count = fields.Integer(compute="_compute_engagement_count")
     contact_count = fields.Integer(
         string="Contact Attempts",
+        default=0,
         readonly=True,
         copy=False,
         help="Contact attempts so far: done calls, emails and meetings, messages "
