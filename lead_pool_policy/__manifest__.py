@@ -15,6 +15,8 @@
     "data": [
         "security/ir.model.access.csv",
         "security/lead_pool_policy_security.xml",
+        "data/crm_stage_data.xml",
+        "data/crm_lead_pool_return_reason_data.xml",
         "data/crm_tag_data.xml",
         "data/crm_lead_engagement_type_data.xml",
         "data/crm_lead_scoring_rule_data.xml",
@@ -22,6 +24,7 @@
         "data/ir_cron_data.xml",
         "views/crm_lead_scoring_rule_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_pool_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/crm_lead_contact_log_views.xml",
     ],

@@ -4,13 +4,15 @@
 import threading
 from datetime import timedelta
 
+import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize
 
 from .crm_lead_engagement_type import QUALIFICATION_RANK, QUALIFICATIONS
+from .crm_lead_pool_log import POOL_REASONS
 
 BANT_BUDGET = [
     ("unknown", "Not asked"),
@@ -40,8 +42,39 @@ BANT_TIMELINE = [
 # Bookkeeping kept by the addon itself: only sales managers (or code running
 # as superuser) may write these directly.
 BOOKKEEPING_FIELDS = frozenset(
-    {"contact_count", "first_contact_date", "last_contact_date"}
+    {
+        "contact_count",
+        "first_contact_date",
+        "last_contact_date",
+        "pool_entry_date",
+        "pool_reason",
+        "pool_previous_user_id",
+        "pool_previous_stage_id",
+        "pool_recycle_count",
+    }
 )
+# Kept by the pool's own SQL: refused to everybody but the superuser.
+POOL_SYSTEM_FIELDS = (
+    "pool_recycle_deadline",
+    "pool_recycle_rule",
+    "pool_warned_deadline",
+)
+# Writing one of these may move a lead's recycle deadline.
+POOL_DEADLINE_INPUTS = frozenset(
+    {
+        "user_id",
+        "date_open",
+        "type",
+        "date_conversion",
+        "tag_ids",
+        "active",
+        "stage_id",
+        "team_id",
+        "company_id",
+        "probability",
+    }
+)
+POOL_BATCH_SIZE = 5000
 
 # Written only by the scoring engine (in SQL): refused to everybody else.
 SCORE_FIELDS = (
@@ -187,6 +220,48 @@ class CrmLead(models.Model):
         help="Lead score blended with the source's conversion rate; pool lists "
         "and the next best lead are ordered by it.",
     )
+    in_pool = fields.Boolean(
+        string="In Pool",
+        related="stage_id.is_pool",
+        store=True,
+        index=True,
+        help="The lead is in the public pool: no salesperson, waiting to be claimed.",
+    )
+    pool_entry_date = fields.Datetime(readonly=True, copy=False)
+    pool_reason = fields.Selection(POOL_REASONS, readonly=True, copy=False)
+    pool_previous_user_id = fields.Many2one(
+        "res.users", string="Previous Salesperson", readonly=True, copy=False
+    )
+    pool_previous_stage_id = fields.Many2one(
+        "crm.stage", string="Previous Stage", readonly=True, copy=False
+    )
+    pool_recycle_count = fields.Integer(
+        string="Times Recycled", default=0, readonly=True, copy=False
+    )
+    pool_recycle_deadline = fields.Datetime(
+        string="Recycle Deadline",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the lead returns to the pool if nothing happens; empty when no "
+        "recycle rule applies.",
+    )
+    pool_recycle_rule = fields.Selection(
+        [
+            ("uncontacted", "Not contacted in time"),
+            ("unconverted", "Not converted in time"),
+            ("stale", "No recent contact"),
+        ],
+        string="Recycle Rule",
+        readonly=True,
+        copy=False,
+    )
+    pool_warned_deadline = fields.Datetime(readonly=True, copy=False)
+    pool_recycle_soon = fields.Boolean(
+        compute="_compute_pool_recycle_soon",
+        search="_search_pool_recycle_soon",
+        help="The recycle deadline falls within the warning window.",
+    )
     engagement_ids = fields.One2many(
         "crm.lead.engagement", "lead_id", string="Engagement Events"
     )
@@ -224,6 +299,29 @@ class CrmLead(models.Model):
         for lead in self:
             lead.engagement_count = counts.get(lead, 0)
 
+    @api.depends("pool_recycle_deadline", "team_id", "company_id")
+    def _compute_pool_recycle_soon(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            policy = lead._get_pool_policy()
+            lead.pool_recycle_soon = bool(
+                lead.pool_recycle_deadline
+                and lead.pool_recycle_deadline
+                <= now + timedelta(days=policy.pool_warning_days)
+            )
+
+    def _search_pool_recycle_soon(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(_("Unsupported search on Recycle Soon."))
+        horizon = fields.Datetime.now() + timedelta(
+            days=self.env.company.pool_warning_days
+        )
+        domain = [
+            ("pool_recycle_deadline", "!=", False),
+            ("pool_recycle_deadline", "<=", horizon),
+        ]
+        return domain if (operator == "=") == value else ["!", "&", *domain]
+
     @api.depends("company_id")
     @api.depends_context("company")
     def _compute_contact_target(self):
@@ -239,23 +337,86 @@ class CrmLead(models.Model):
         leads = super().create(vals_list)
         leads.filtered("qualification")._sync_qualification_tags()
         leads._rescore()
+        leads._update_pool_deadlines(leads)
+        if pool_new := leads.filtered(
+            lambda lead: (
+                not lead.user_id
+                and not lead.in_pool
+                and lead.active
+                and lead._get_policy_company().pool_new_leads
+            )
+        ):
+            pool_new._pool_enter("new", "enter")
         return leads
 
     def write(self, vals):
         self._check_bookkeeping_write(vals)
-        result = super().write(vals)
+        self._check_pool_write(vals)
+        if self.env.context.get("lead_pool_policy_raw_write"):
+            return super().write(vals)
+        # A manager moving leads into a pool stage sends them to the pool; a
+        # manager giving a pool lead a salesperson assigns it out of the pool.
+        to_pool = self.browse()
+        if (
+            vals.get("stage_id")
+            and self.env["crm.stage"].browse(vals["stage_id"]).is_pool
+        ):
+            to_pool = self.filtered(lambda lead: not lead.in_pool)
+            vals = dict(vals)
+            vals.pop("stage_id")
+        assigned = self.browse()
+        if vals.get("user_id") and not to_pool:
+            assigned = self.filtered("in_pool")
+            if assigned:
+                assigned._pool_take(
+                    self.env["res.users"].browse(vals["user_id"]), "assign"
+                )
+        result = super().write(vals) if vals else True
+        if to_pool:
+            to_pool._pool_enter("manager", "enter")
         if "qualification" in vals:
             self._sync_qualification_tags()
         if self._is_scoring_write(vals):
             self._rescore()
+        if POOL_DEADLINE_INPUTS.intersection(vals):
+            self._update_pool_deadlines(self)
         return result
+
+    def unlink(self):
+        """Delete-to-pool: a salesperson's delete sends the leads to the pool
+        (when the policy says so); a sales manager's delete, or one made by
+        code as superuser (merging duplicates), really deletes and is logged
+        as a purge."""
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            self._pool_log_purge()
+            return super().unlink()
+        to_pool = self.filtered(
+            lambda lead: (
+                not lead.in_pool and lead._get_pool_policy().pool_delete_to_pool
+            )
+        )
+        if to_pool:
+            to_pool.check_access("unlink")
+            to_pool.sudo()._pool_enter("deleted", "delete")
+        rest = self - to_pool
+        if rest:
+            rest._pool_log_purge()
+            return super(CrmLead, rest).unlink()
+        return True
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_pool_lead(self):
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        if any(lead.in_pool for lead in self):
+            raise AccessError(_("Salespeople cannot delete leads of the public pool."))
 
     def _check_bookkeeping_write(self, vals):
         """Contact and pool bookkeeping is written by the addon's own actions,
         never directly by salespeople (through a form or an RPC call)."""
         if self.env.su:
             return
-        if scores := set(SCORE_FIELDS).intersection(vals):
+        if scores := set(SCORE_FIELDS + POOL_SYSTEM_FIELDS).intersection(vals):
             raise AccessError(
                 _(
                     "Scores are computed from the scoring rules, the engagement "
@@ -276,6 +437,25 @@ class CrmLead(models.Model):
                         for fname in sorted(BOOKKEEPING_FIELDS.intersection(vals))
                     ),
                 )
+            )
+
+    def _check_pool_write(self, vals):
+        """Salespeople change pool leads only through Claim and Return."""
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        if "user_id" in vals and self.filtered("in_pool"):
+            raise AccessError(
+                _(
+                    "A lead of the public pool has no salesperson until someone "
+                    "claims it: use the Claim button."
+                )
+            )
+        if (
+            vals.get("stage_id")
+            and self.env["crm.stage"].browse(vals["stage_id"]).is_pool
+        ):
+            raise AccessError(
+                _("Use Return to Pool to send a lead back to the public pool.")
             )
 
     def _message_post_after_hook(self, message, msg_vals):
@@ -385,6 +565,7 @@ class CrmLead(models.Model):
         )
         self.invalidate_recordset(fnames)
         self.modified(fnames)
+        self._update_pool_deadlines(self)
         self.sudo()._schedule_followup()
 
     # Scoring engine ---------------------------------------------------------
@@ -665,6 +846,637 @@ class CrmLead(models.Model):
         if requested and params.get_param(RESCORE_REQUEST_PARAM) == requested:
             params.set_param(RESCORE_REQUEST_PARAM, False)
         return changed
+
+    # Public pool -----------------------------------------------------------
+
+    def _get_pool_policy(self):
+        """The pool policy that applies: the team's own, else the company's."""
+        self.ensure_one()
+        if self.team_id.pool_policy_own:
+            return self.team_id
+        return self._get_policy_company()
+
+    @api.model
+    def _get_pool_stage(self):
+        return self.env.ref("lead_pool_policy.crm_stage_pool")
+
+    def _update_pool_deadlines(self, leads=None):
+        """Recompute the recycle deadline of ``leads`` (all leads when None),
+        one UPDATE per applicable policy, only touching what changes.
+
+        uncontacted: assigned (date_open) and no contact since -> date_open + N;
+        unconverted: a lead contacted since assigned -> that contact + N;
+        stale: an opportunity -> last contact (or assignment) + N;
+        the earliest applicable rule wins. Won, lost, exempt, pool and
+        unassigned leads have no deadline.
+        """
+        Lead = self.env["crm.lead"].sudo()
+        if leads is not None:
+            ids = tuple(leads.filtered("id").ids)
+            if not ids:
+                return
+            scope = SQL("crm_lead.id IN %s", ids)
+        else:
+            scope = SQL("TRUE")
+        Lead.flush_model(
+            [
+                "user_id",
+                "date_open",
+                "type",
+                "date_conversion",
+                "tag_ids",
+                "active",
+                "stage_id",
+                "team_id",
+                "company_id",
+                "probability",
+                "first_contact_date",
+                "last_contact_date",
+                "in_pool",
+                *POOL_SYSTEM_FIELDS,
+            ]
+        )
+        own_teams = (
+            self.env["crm.team"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("pool_policy_own", "=", True)])
+        )
+        groups = [(team, SQL("crm_lead.team_id = %s", team.id)) for team in own_teams]
+        not_own = (
+            SQL(
+                "(crm_lead.team_id IS NULL OR crm_lead.team_id NOT IN %s)",
+                tuple(own_teams.ids),
+            )
+            if own_teams
+            else SQL("TRUE")
+        )
+        for company in self.env["res.company"].sudo().search([]):
+            if company == self.env.company:
+                in_company = SQL(
+                    "(crm_lead.company_id = %s OR crm_lead.company_id IS NULL)",
+                    company.id,
+                )
+            else:
+                in_company = SQL("crm_lead.company_id = %s", company.id)
+            groups.append((company, SQL("%s AND %s", in_company, not_own)))
+        changed = []
+        for policy, group_scope in groups:
+            changed += self._update_pool_deadlines_scope(
+                policy, SQL("%s AND %s", scope, group_scope)
+            )
+        Lead.invalidate_model(POOL_SYSTEM_FIELDS)
+        return changed
+
+    def _update_pool_deadlines_scope(self, policy, scope):
+        day = SQL("interval '1 day'")
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH candidates AS (
+                SELECT crm_lead.id,
+                       CASE WHEN %(unc)s AND (crm_lead.last_contact_date IS NULL
+                                 OR crm_lead.last_contact_date < crm_lead.date_open)
+                            THEN crm_lead.date_open + %(unc_days)s * %(day)s
+                       END AS uncontacted,
+                       CASE WHEN %(unconv)s AND crm_lead.type = 'lead'
+                                 AND crm_lead.date_conversion IS NULL
+                                 AND crm_lead.last_contact_date >= crm_lead.date_open
+                            THEN CASE WHEN crm_lead.first_contact_date
+                                           >= crm_lead.date_open
+                                      THEN crm_lead.first_contact_date
+                                      ELSE crm_lead.last_contact_date END
+                                 + %(unconv_days)s * %(day)s
+                       END AS unconverted,
+                       CASE WHEN %(stale)s AND crm_lead.type = 'opportunity'
+                            THEN GREATEST(crm_lead.last_contact_date,
+                                          crm_lead.date_open)
+                                 + %(stale_days)s * %(day)s
+                       END AS stale
+                  FROM crm_lead
+             LEFT JOIN crm_stage stage ON stage.id = crm_lead.stage_id
+                 WHERE %(scope)s
+                   AND crm_lead.active
+                   AND crm_lead.user_id IS NOT NULL
+                   AND crm_lead.date_open IS NOT NULL
+                   AND NOT COALESCE(stage.is_won, FALSE)
+                   AND NOT COALESCE(stage.is_pool, FALSE)
+                   AND COALESCE(crm_lead.probability, 0) < 100
+                   AND NOT EXISTS (
+                       SELECT 1 FROM crm_tag_rel rel
+                        WHERE rel.lead_id = crm_lead.id
+                          AND rel.tag_id = ANY(%(exempt)s))
+            ), deadlines AS (
+                SELECT crm_lead.id,
+                       LEAST(c.uncontacted, c.unconverted, c.stale) AS deadline,
+                       CASE LEAST(c.uncontacted, c.unconverted, c.stale)
+                            WHEN c.uncontacted THEN 'uncontacted'
+                            WHEN c.unconverted THEN 'unconverted'
+                            WHEN c.stale THEN 'stale' END AS rule
+                  FROM crm_lead
+             LEFT JOIN candidates c ON c.id = crm_lead.id
+                 WHERE %(scope)s
+            )
+            UPDATE crm_lead lead
+               SET pool_recycle_deadline = deadlines.deadline,
+                   pool_recycle_rule = deadlines.rule
+              FROM deadlines
+             WHERE lead.id = deadlines.id
+               AND (lead.pool_recycle_deadline IS DISTINCT FROM deadlines.deadline
+                    OR lead.pool_recycle_rule IS DISTINCT FROM deadlines.rule)
+         RETURNING lead.id
+                """,
+                unc=policy.pool_recycle_uncontacted,
+                unc_days=policy.pool_uncontacted_days,
+                unconv=policy.pool_recycle_unconverted,
+                unconv_days=policy.pool_unconverted_days,
+                stale=policy.pool_recycle_stale,
+                stale_days=policy.pool_stale_days,
+                exempt=policy.pool_exempt_tag_ids.ids or [0],
+                day=day,
+                scope=scope,
+            )
+        )
+        return [row[0] for row in rows]
+
+    def _pool_enter(
+        self, reason, event, note=None, return_reason=None, due_before=None
+    ):
+        """Send these leads to the pool in one statement: pool stage, no
+        salesperson, bookkeeping, a pool log row and a chatter note each.
+
+        ``reason`` None takes each lead's recycle rule. With ``due_before``
+        only the leads whose deadline has passed by then and that still have
+        a salesperson move (the recycle cron: a lead claimed or contacted
+        meanwhile is left alone). Returns the rows moved as dicts.
+        """
+        ids = tuple(self.filtered("id").ids)
+        if not ids:
+            return []
+        now = fields.Datetime.now()
+        pool_stage = self._get_pool_stage()
+        reasons = dict(self._fields["pool_reason"]._description_selection(self.env))
+        reason_label = SQL(
+            "CASE moved.pool_reason %s END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", key, label) for key, label in reasons.items()
+            ),
+        )
+        self.env["crm.lead"].flush_model()
+        condition = SQL("NOT COALESCE(lead.in_pool, FALSE)")
+        if due_before:
+            condition = SQL(
+                "%s AND lead.user_id IS NOT NULL AND lead.pool_recycle_deadline <= %s",
+                condition,
+                due_before,
+            )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+            WITH moved AS (
+                UPDATE crm_lead lead
+                   SET pool_previous_user_id = old.user_id,
+                       pool_previous_stage_id = old.stage_id,
+                       user_id = NULL,
+                       stage_id = %(pool_stage)s,
+                       in_pool = TRUE,
+                       date_open = NULL,
+                       date_last_stage_update = %(now)s,
+                       pool_entry_date = %(now)s,
+                       pool_reason = COALESCE(%(reason)s, old.pool_recycle_rule),
+                       pool_recycle_count = COALESCE(old.pool_recycle_count, 0)
+                           + CASE WHEN %(event)s = 'recycle' THEN 1 ELSE 0 END,
+                       pool_recycle_deadline = NULL,
+                       pool_recycle_rule = NULL,
+                       pool_warned_deadline = NULL,
+                       write_uid = %(uid)s,
+                       write_date = %(now)s
+                  FROM crm_lead old
+                 WHERE old.id = lead.id AND lead.id IN %(ids)s AND %(condition)s
+             RETURNING lead.id, lead.name, lead.pool_reason, old.user_id AS owner_id,
+                       lead.team_id, lead.company_id
+            ), logged AS (
+                INSERT INTO crm_lead_pool_log
+                       (date, lead_id, lead_name, event, reason, return_reason_id, note,
+                        user_id, owner_before_id, team_id, company_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(now)s, moved.id, moved.name, %(event)s, moved.pool_reason,
+                       %(return_reason)s, %(note)s, %(uid)s, moved.owner_id,
+                       moved.team_id, moved.company_id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM moved
+            ), noted AS (
+                INSERT INTO mail_message
+                       (model, res_id, record_company_id, message_type, subtype_id,
+                        is_internal, author_id, date, body,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT 'crm.lead', moved.id, moved.company_id, 'notification',
+                       %(note_subtype)s, TRUE, %(author)s, %(now)s,
+                       '<p>' || %(title)s || ' ' || %(reason_label)s
+                       || COALESCE('. ' || %(previous)s || ' '
+                                   || replace(replace(replace(partner.name,
+                                              '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
+                                   '')
+                       || '.</p>',
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM moved
+             LEFT JOIN res_users owner ON owner.id = moved.owner_id
+             LEFT JOIN res_partner partner ON partner.id = owner.partner_id
+            )
+            SELECT id, name, pool_reason, owner_id, team_id, company_id FROM moved
+                """,
+                pool_stage=pool_stage.id,
+                now=now,
+                reason=reason,
+                event=event,
+                uid=self.env.uid,
+                ids=ids,
+                condition=condition,
+                return_reason=return_reason.id if return_reason else None,
+                note=note or None,
+                note_subtype=self.env.ref("mail.mt_note").id,
+                author=self.env.user.partner_id.id,
+                title=_("Returned to the public pool:"),
+                reason_label=reason_label,
+                previous=_("Previous salesperson:"),
+            )
+        )
+        self.env["crm.lead"].invalidate_model()
+        self.env["crm.lead.pool.log"].invalidate_model()
+        self.env["mail.message"].invalidate_model()
+        return rows
+
+    def _pool_take(self, user, event):
+        """Give these pool leads to ``user`` at once (claim or assign): each
+        returns to its stage from before the pool (else its team's first
+        stage). Only leads still in the pool move: the UPDATE re-checks that
+        on the locked row, so two concurrent claims of one lead give it to
+        exactly one of them. Returns the ids taken."""
+        leads = self.sudo().filtered("id")
+        if not leads:
+            return []
+        now = fields.Datetime.now()
+        stage_by_lead = {}
+        first_stage = {}
+        for lead in leads:
+            previous = lead.pool_previous_stage_id
+            if previous and not previous.is_pool and not previous.is_won:
+                stage_by_lead[lead.id] = previous.id
+                continue
+            team = lead.team_id
+            if team not in first_stage:
+                first_stage[team] = lead._stage_find(team_id=team.id).id
+            stage_by_lead[lead.id] = first_stage[team] or False
+        self.env["crm.lead"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH targets AS (
+                SELECT *
+                  FROM unnest(%(ids)s::int[], %(stages)s::int[]) AS t(id, stage_id)
+            ), taken AS (
+                UPDATE crm_lead lead
+                   SET user_id = %(user)s,
+                       stage_id = COALESCE(targets.stage_id, lead.stage_id),
+                       in_pool = FALSE,
+                       date_open = %(now)s,
+                       date_last_stage_update = %(now)s,
+                       write_uid = %(uid)s,
+                       write_date = %(now)s
+                  FROM targets
+                 WHERE lead.id = targets.id AND lead.in_pool
+             RETURNING lead.id, lead.name, lead.team_id, lead.company_id
+            ), logged AS (
+                INSERT INTO crm_lead_pool_log
+                       (date, lead_id, lead_name, event, user_id, owner_after_id,
+                        team_id, company_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(now)s, taken.id, taken.name, %(event)s, %(uid)s, %(user)s,
+                       taken.team_id, taken.company_id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM taken
+            )
+            SELECT id FROM taken
+                """,
+                ids=list(stage_by_lead),
+                stages=[stage_by_lead[i] or None for i in stage_by_lead],
+                user=user.id,
+                uid=self.env.uid,
+                now=now,
+                event=event,
+            )
+        )
+        taken = self.browse([row[0] for row in rows])
+        self.env["crm.lead"].invalidate_model()
+        self.env["crm.lead.pool.log"].invalidate_model()
+        taken._update_pool_deadlines(taken)
+        return taken.ids
+
+    def _pool_log_purge(self):
+        if not self:
+            return
+        now = fields.Datetime.now()
+        self.env["crm.lead.pool.log"].sudo().create(
+            [
+                {
+                    "date": now,
+                    "lead_id": False,
+                    "lead_name": lead.name or "",
+                    "event": "purge",
+                    "user_id": self.env.uid,
+                    "owner_before_id": lead.user_id.id,
+                    "team_id": lead.team_id.id,
+                    "company_id": lead.company_id.id,
+                }
+                for lead in self.sudo()
+            ]
+        )
+
+    def action_pool_claim(self):
+        """Claim these pool leads for the current user (form button, list
+        action, RPC); returns a notification saying what happened to each."""
+        outcomes = self._pool_claim(self.env.user)
+        return self._pool_claim_notification(outcomes)
+
+    @api.model
+    def action_pool_claim_next(self):
+        """Claim the highest-priority pool lead the current user may claim."""
+        user = self.env.user
+        self._check_pool_claimer(user)
+        for lead in self.search(
+            [("in_pool", "=", True)], order="priority_score desc, id", limit=50
+        ):
+            outcomes = lead._pool_claim(user)
+            if outcomes.get(lead.id) == "claimed":
+                action = self._pool_claim_notification(outcomes)
+                action["params"]["next"] = {
+                    "type": "ir.actions.act_window",
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "views": [(False, "form")],
+                }
+                return action
+            if outcomes.get(lead.id) in ("daily_limit", "open_limit"):
+                return self._pool_claim_notification(outcomes)
+        return self._pool_claim_notification({})
+
+    def _check_pool_claimer(self, user):
+        if not user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(
+                _("Only salespeople can claim leads from the public pool.")
+            )
+
+    def _pool_claim(self, user):
+        """Claim for ``user`` what the policy allows, best priority first.
+
+        Claims of one user are serialized (a transaction lock on the user), so
+        the daily and open-lead limits hold across parallel browser tabs.
+        Returns {lead id: outcome} with outcome in claimed, taken, cooldown,
+        daily_limit, open_limit.
+        """
+        self._check_pool_claimer(user)
+        if not self:
+            return {}
+        leads = self.with_user(user)
+        visible = leads._filtered_access("write")
+        outcomes = dict.fromkeys(self.ids, "taken")
+        cr = self.env.cr
+        # Serialize this user's claims until the end of the transaction.
+        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x4C505031, user.id])
+        visible = visible.sudo()
+        visible.invalidate_recordset()
+        policies = {lead: lead._get_pool_policy() for lead in visible}
+        if len(self) > 1 and any(
+            not policy.pool_batch_claim for policy in policies.values()
+        ):
+            raise UserError(
+                _("Batch claiming is switched off: claim the leads one at a time.")
+            )
+        now = fields.Datetime.now()
+        tz = pytz.timezone(user.tz or "UTC")
+        today_start = (
+            (
+                pytz.utc.localize(now)
+                .astimezone(tz)
+                .replace(hour=0, minute=0, second=0, microsecond=0)
+            )
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        cr.execute(
+            """
+            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log
+                     WHERE event = 'claim' AND owner_after_id = %(user)s
+                       AND date >= %(today)s),
+                   (SELECT COUNT(*) FROM crm_lead lead
+                      LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+                     WHERE lead.user_id = %(user)s AND lead.active
+                       AND NOT COALESCE(stage.is_won, FALSE)
+                       AND COALESCE(lead.probability, 0) < 100)
+            """,
+            {"user": user.id, "today": today_start},
+        )
+        claimed_today, open_count = cr.fetchone()
+        candidates = self.browse()
+        for lead in visible.sorted(lambda ld: (-ld.priority_score, ld.id)):
+            policy = policies[lead]
+            if not lead.in_pool:
+                continue
+            if (
+                policy.pool_reclaim_cooldown_days
+                and lead.pool_previous_user_id == user
+                and lead.pool_entry_date
+                and lead.pool_entry_date
+                > now - timedelta(days=policy.pool_reclaim_cooldown_days)
+            ):
+                outcomes[lead.id] = "cooldown"
+            elif (
+                policy.pool_claim_daily_limit
+                and claimed_today >= policy.pool_claim_daily_limit
+            ):
+                outcomes[lead.id] = "daily_limit"
+            elif (
+                policy.pool_max_open_leads and open_count >= policy.pool_max_open_leads
+            ):
+                outcomes[lead.id] = "open_limit"
+            else:
+                candidates |= lead
+                claimed_today += 1
+                open_count += 1
+        for lead_id in candidates._pool_take(user, "claim"):
+            outcomes[lead_id] = "claimed"
+        return outcomes
+
+    def _pool_claim_notification(self, outcomes):
+        labels = {
+            "claimed": _("claimed"),
+            "taken": _("already claimed or not available"),
+            "cooldown": _("recently recycled from you (cooldown)"),
+            "daily_limit": _("daily claim limit reached"),
+            "open_limit": _("open-lead limit reached"),
+        }
+        counts = {}
+        for outcome in outcomes.values():
+            counts[outcome] = counts.get(outcome, 0) + 1
+        if not outcomes:
+            message = _("No lead of the pool can be claimed right now.")
+        else:
+            message = ", ".join(
+                f"{count} {labels[outcome]}" for outcome, count in counts.items()
+            )
+        claimed = counts.get("claimed", 0)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Claim"),
+                "message": message,
+                "type": "success"
+                if claimed and claimed == len(outcomes)
+                else "warning",
+                "sticky": False,
+                "outcomes": {str(lead_id): o for lead_id, o in outcomes.items()},
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_pool_return(self):
+        """Open the Return to Pool wizard for these leads."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Return to Pool"),
+            "res_model": "crm.lead.pool.return",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_ids": self.ids},
+        }
+
+    def _pool_return(self, reason=None, note=None):
+        """Return these leads to the pool: their salesperson or a manager."""
+        user = self.env.user
+        is_manager = user.has_group("sales_team.group_sale_manager")
+        for lead in self:
+            if lead.in_pool:
+                raise UserError(_("%s is already in the public pool.", lead.name))
+            if not is_manager and lead.user_id != user:
+                raise AccessError(
+                    _(
+                        "Only its salesperson or a sales manager can return %s.",
+                        lead.name,
+                    )
+                )
+            if lead._get_pool_policy().pool_return_reason_required and not reason:
+                raise UserError(_("Give a reason to return a lead to the pool."))
+        self.check_access("write")
+        return self.sudo()._pool_enter(
+            "returned", "return", note=note, return_reason=reason
+        )
+
+    @api.model
+    def _cron_pool_recycle(self):
+        """Daily: warn the salespeople whose leads reach their deadline within
+        the warning window (once per lead and deadline), then recycle every
+        lead whose deadline has passed, in batches."""
+        leads = self.sudo()
+        now = fields.Datetime.now()
+        leads._pool_send_warnings(now)
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        leads.flush_model()
+        domain = [
+            ("pool_recycle_deadline", "<=", now),
+            ("user_id", "!=", False),
+            ("in_pool", "=", False),
+        ]
+        due = leads.search(domain, order="id")
+        total, done = len(due), 0
+        by_owner = {}
+        for start in range(0, total, POOL_BATCH_SIZE):
+            batch = due[start : start + POOL_BATCH_SIZE]
+            for row in batch._pool_enter(None, "recycle", due_before=now):
+                by_owner.setdefault(row["owner_id"], []).append(row)
+            done += len(batch)
+            leads.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if auto_commit:
+                # Each batch is consistent on its own (lead, log and note move
+                # together): keep it even if a later batch fails.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        leads._pool_notify_owners(by_owner)
+        return sum(len(rows) for rows in by_owner.values())
+
+    def _pool_send_warnings(self, now):
+        max_days = max(
+            [c.pool_warning_days for c in self.env["res.company"].search([])]
+            + [
+                t.pool_warning_days
+                for t in self.env["crm.team"].search([("pool_policy_own", "=", True)])
+            ]
+            + [0]
+        )
+        leads = self.search(
+            [
+                ("pool_recycle_deadline", ">", now),
+                ("pool_recycle_deadline", "<=", now + timedelta(days=max_days)),
+                ("user_id", "!=", False),
+                ("in_pool", "=", False),
+            ]
+        )
+        activity_type = self.env.ref(
+            "lead_pool_policy.mail_activity_type_recycle_warning"
+        )
+        warned = self.browse()
+        for lead in leads:
+            if lead.pool_warned_deadline == lead.pool_recycle_deadline:
+                continue
+            days = lead._get_pool_policy().pool_warning_days
+            if lead.pool_recycle_deadline > now + timedelta(days=days):
+                continue
+            lead.activity_schedule(
+                activity_type_id=activity_type.id,
+                date_deadline=fields.Date.context_today(
+                    lead, lead.pool_recycle_deadline
+                ),
+                summary=_(
+                    "Returns to the pool on %s",
+                    fields.Date.to_string(
+                        fields.Date.context_today(lead, lead.pool_recycle_deadline)
+                    ),
+                ),
+                user_id=lead.user_id.id,
+            )
+            warned |= lead
+        if warned:
+            self.env.cr.execute(
+                "UPDATE crm_lead SET pool_warned_deadline = pool_recycle_deadline "
+                "WHERE id IN %s",
+                [tuple(warned.ids)],
+            )
+            warned.invalidate_recordset(["pool_warned_deadline"])
+
+    def _pool_notify_owners(self, by_owner):
+        """One summary notification per previous salesperson."""
+        for owner_id, rows in by_owner.items():
+            owner = self.env["res.users"].browse(owner_id)
+            if not owner.exists():
+                continue
+            names = ", ".join(row["name"] for row in rows[:20])
+            more = len(rows) - 20
+            body = _(
+                "%(count)s of your leads returned to the public pool: %(names)s",
+                count=len(rows),
+                names=names + (_(" and %s more", more) if more > 0 else ""),
+            )
+            owner.partner_id.message_notify(
+                partner_ids=owner.partner_id.ids,
+                subject=_("Leads returned to the pool"),
+                body=body,
+            )
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        # The pool stage is never a default stage.
+        domain = list(domain or []) + [("is_pool", "=", False)]
+        return super()._stage_find(
+            team_id=team_id, domain=domain, order=order, limit=limit
+        )
 
     def _schedule_followup(self):
         """The cadence: an open lead below its contact target with nothing

@@ -4,6 +4,10 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS
+
+POOL_POLICY_FIELDS_SET = frozenset(POOL_POLICY_FIELDS)
+
 # Odoo's activity types that count as a contact attempt by default.
 DEFAULT_CONTACT_ACTIVITY_TYPES = (
     "mail.mail_activity_data_call",
@@ -26,7 +30,18 @@ SCORING_SETTINGS = frozenset(
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "crm.lead.pool.policy.mixin"]  # noqa: RUF012
+
+    pool_new_leads = fields.Boolean(
+        string="New Unassigned Leads Enter the Pool",
+        help="A lead created without a salesperson goes straight to the pool.",
+    )
+    pool_mask_contacts = fields.Boolean(
+        string="Mask Pool Contact Details",
+        help="Salespeople who are not sales managers see the email and phone "
+        "numbers of pool leads masked until they claim them.",
+    )
 
     contact_activity_type_ids = fields.Many2many(
         "mail.activity.type",
@@ -157,6 +172,8 @@ class ResCompany(models.Model):
         result = super().write(vals)
         if SCORING_SETTINGS.intersection(vals):
             self.env["crm.lead"]._request_mass_rescore()
+        if POOL_POLICY_FIELDS_SET.intersection(vals):
+            self.env["crm.lead"]._update_pool_deadlines()
         return result
 
     @api.constrains("contact_target", "followup_interval_days")

@@ -1,6 +1,12 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -45,6 +51,14 @@ class LeadPoolCommon(TransactionCase):
                 ],
             }
         )
+
+    @contextmanager
+    def _clock(self, when):
+        """Move the clock: Python's (freezegun) and the cursor's ``now()``,
+        which Odoo uses for assignment and creation dates."""
+        when = fields.Datetime.to_datetime(when)
+        with freeze_time(when), patch.object(self.env.cr, "now", lambda: when):
+            yield
 
     def _flush_tracking(self):
         """Write pending tracking messages, as a commit would."""

@@ -1,1 +1,2 @@
 from . import crm_lead_contact_log
+from . import crm_lead_pool_return

@@ -1,0 +1,133 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# (switch, days) pairs of the recycle rules.
+RECYCLE_RULES = {
+    "uncontacted": ("pool_recycle_uncontacted", "pool_uncontacted_days"),
+    "unconverted": ("pool_recycle_unconverted", "pool_unconverted_days"),
+    "stale": ("pool_recycle_stale", "pool_stale_days"),
+}
+POOL_POLICY_FIELDS = (
+    "pool_recycle_uncontacted",
+    "pool_uncontacted_days",
+    "pool_recycle_unconverted",
+    "pool_unconverted_days",
+    "pool_recycle_stale",
+    "pool_stale_days",
+    "pool_delete_to_pool",
+    "pool_batch_claim",
+    "pool_warning_days",
+    "pool_claim_daily_limit",
+    "pool_max_open_leads",
+    "pool_reclaim_cooldown_days",
+    "pool_return_reason_required",
+    "pool_exempt_tag_ids",
+)
+
+
+class CrmLeadPoolPolicyMixin(models.AbstractModel):
+    """The public pool's policy: held by each company, and by the sales teams
+    that have their own."""
+
+    _name = "crm.lead.pool.policy.mixin"
+    _description = "Public Pool Policy"
+
+    pool_recycle_uncontacted = fields.Boolean(
+        string="Recycle Uncontacted Leads",
+        default=True,
+        help="A lead its salesperson has not contacted within the delay after "
+        "getting it returns to the pool.",
+    )
+    pool_uncontacted_days = fields.Integer(string="Days to First Contact", default=7)
+    pool_recycle_unconverted = fields.Boolean(
+        string="Recycle Unconverted Leads",
+        default=True,
+        help="A lead contacted but still not converted to an opportunity after "
+        "the delay returns to the pool.",
+    )
+    pool_unconverted_days = fields.Integer(string="Days to Conversion", default=14)
+    pool_recycle_stale = fields.Boolean(
+        string="Recycle Stale Opportunities",
+        help="An open opportunity without any contact for the delay returns to "
+        "the pool.",
+    )
+    pool_stale_days = fields.Integer(string="Days Without Contact", default=30)
+    pool_delete_to_pool = fields.Boolean(
+        string="Deleting Sends to the Pool",
+        default=True,
+        help="When a salesperson deletes a lead, it goes to the pool instead of "
+        "being destroyed.",
+    )
+    pool_batch_claim = fields.Boolean(
+        string="Batch Claim",
+        default=True,
+        help="Salespeople may claim many pool leads at once.",
+    )
+    pool_warning_days = fields.Integer(
+        string="Warning Days",
+        default=2,
+        help="The salesperson is warned this many days before a lead is recycled.",
+    )
+    pool_claim_daily_limit = fields.Integer(
+        string="Claims per Day", help="Per salesperson; 0 means unlimited."
+    )
+    pool_max_open_leads = fields.Integer(
+        string="Max Open Leads",
+        help="Open leads a salesperson may own before claiming more; 0 means "
+        "unlimited.",
+    )
+    pool_reclaim_cooldown_days = fields.Integer(
+        string="Reclaim Cooldown (Days)",
+        help="A salesperson cannot reclaim a lead recycled from them for this many "
+        "days.",
+    )
+    pool_return_reason_required = fields.Boolean(
+        string="Return Reason Required",
+        help="Returning a lead to the pool needs a reason.",
+    )
+    pool_exempt_tag_ids = fields.Many2many(
+        "crm.tag",
+        string="Exempt Tags",
+        help="Leads with one of these tags are never recycled.",
+    )
+
+    @api.constrains(
+        *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"]
+    )
+    def _check_pool_policy(self):
+        for policy in self:
+            for fname in (
+                "pool_uncontacted_days",
+                "pool_unconverted_days",
+                "pool_stale_days",
+                "pool_warning_days",
+                "pool_claim_daily_limit",
+                "pool_max_open_leads",
+                "pool_reclaim_cooldown_days",
+            ):
+                if policy[fname] < 0:
+                    raise ValidationError(
+                        _(
+                            "%(setting)s cannot be negative (%(policy)s).",
+                            setting=self._fields[fname].string,
+                            policy=policy.display_name,
+                        )
+                    )
+            for switch, days in RECYCLE_RULES.values():
+                if policy[switch] and not policy[days]:
+                    raise ValidationError(
+                        _(
+                            "%(rule)s needs a delay of at least 1 day "
+                            "(%(policy)s): set %(days)s or switch the rule off.",
+                            rule=self._fields[switch].string,
+                            days=self._fields[days].string,
+                            policy=policy.display_name,
+                        )
+                    )
+
+    def _pool_policy_values(self):
+        self.ensure_one()
+        return {fname: self[fname] for fname in POOL_POLICY_FIELDS}
