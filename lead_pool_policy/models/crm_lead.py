@@ -1229,8 +1229,10 @@ class CrmLead(models.Model):
     def _pool_claim(self, user):
         """Claim for ``user`` what the policy allows, best priority first.
 
-        Claims of one user are serialized (a transaction lock on the user), so
-        the daily and open-lead limits hold across parallel browser tabs.
+        Claims of one user are serialized (a row lock on the user), so the
+        daily and open-lead limits hold across parallel browser tabs; two
+        users claiming one lead conflict on its row, and Odoo's retry of the
+        loser finds it taken.
         Returns {lead id: outcome} with outcome in claimed, taken, cooldown,
         daily_limit, open_limit.
         """
@@ -1241,8 +1243,14 @@ class CrmLead(models.Model):
         visible = leads._filtered_access("write")
         outcomes = dict.fromkeys(self.ids, "taken")
         cr = self.env.cr
-        # Serialize this user's claims until the end of the transaction.
-        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x4C505031, user.id])
+        # Serialize this user's claims: the no-op update locks the user's row
+        # until the end of the transaction, and a claim of the same user
+        # committed since this transaction's snapshot makes it fail with a
+        # serialization error, which Odoo's RPC layer retries on a fresh
+        # snapshot, where the counts below see that claim.
+        cr.execute(
+            "UPDATE res_users SET write_date = write_date WHERE id = %s", [user.id]
+        )
         visible = visible.sudo()
         visible.invalidate_recordset()
         policies = {lead: lead._get_pool_policy() for lead in visible}

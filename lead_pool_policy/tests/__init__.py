@@ -2,3 +2,4 @@ from . import test_bant
 from . import test_followup
 from . import test_scoring
 from . import test_pool
+from . import test_pool_concurrency

@@ -1,0 +1,152 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Claims under real parallel transactions.
+
+These tests commit their own data through separate database connections (the
+test transaction cannot be seen by other connections), run claims in parallel
+threads, each on its own connection, and delete everything they created.
+"""
+
+import threading
+import uuid
+from contextlib import contextmanager
+from functools import partial
+
+from odoo import SUPERUSER_ID, api
+from odoo.service.model import retrying
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolConcurrency(TransactionCase):
+    @contextmanager
+    def _committed_env(self, uid=SUPERUSER_ID):
+        cr = db_connect(self.env.cr.dbname).cursor()
+        try:
+            yield api.Environment(cr, uid, {})
+            cr.commit()
+        finally:
+            cr.close()
+
+    def setUp(self):
+        super().setUp()
+        tag = uuid.uuid4().hex[:8]
+        with self._committed_env() as env:
+            groups = env.ref("sales_team.group_sale_salesman")
+            self.rep_ids = [
+                env["res.users"]
+                .with_context(no_reset_password=True)
+                .create(
+                    {
+                        "name": f"Parallel Rep {i} {tag}",
+                        "login": f"lpp_parallel_{i}_{tag}",
+                        "groups_id": [
+                            (6, 0, [env.ref("base.group_user").id, groups.id])
+                        ],
+                    }
+                )
+                .id
+                for i in range(2)
+            ]
+            team = env["crm.team"].create(
+                {
+                    "name": f"Parallel team {tag}",
+                    "pool_policy_own": True,
+                    "pool_claim_daily_limit": 2,
+                }
+            )
+            self.team_id = team.id
+            leads = env["crm.lead"].create(
+                [
+                    {"name": f"Parallel lead {i} {tag}", "team_id": team.id}
+                    for i in range(14)
+                ]
+            )
+            leads._pool_enter("manager", "enter")
+            self.lead_ids = leads.ids
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self._committed_env() as env:
+            env["crm.lead.pool.log"].search(
+                ["|", ("lead_id", "in", self.lead_ids), ("team_id", "=", self.team_id)]
+            ).unlink()
+            env.cr.execute(
+                "DELETE FROM crm_lead WHERE id IN %s", [tuple(self.lead_ids)]
+            )
+            env["crm.lead.pool.log"].search([("team_id", "=", self.team_id)]).unlink()
+            env["crm.team"].browse(self.team_id).unlink()
+            users = env["res.users"].browse(self.rep_ids)
+            partners = users.partner_id
+            users.unlink()
+            partners.unlink()
+
+    def _claim_in_parallel(self, jobs):
+        """Run ``jobs`` [(user id, lead ids)] at the same moment, each in its
+        own transaction, retried on serialization errors as Odoo's RPC layer
+        does; returns their outcomes in order."""
+        barrier = threading.Barrier(len(jobs))
+        results = [None] * len(jobs)
+        errors = []
+
+        def claim(env, lead_ids):
+            return env["crm.lead"].browse(lead_ids)._pool_claim(env.user)
+
+        def run(index, uid, lead_ids):
+            try:
+                with self._committed_env(uid) as env:
+                    env["crm.lead"].browse(lead_ids).mapped("name")  # a snapshot
+                    barrier.wait(timeout=30)
+                    # As Odoo's RPC layer does: retry on serialization errors.
+                    results[index] = retrying(partial(claim, env, lead_ids), env)
+            except Exception as error:  # reported by the main thread
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=run, args=(index, uid, lead_ids))
+            for index, (uid, lead_ids) in enumerate(jobs)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertFalse(errors, errors)
+        return results
+
+    def test_exactly_once(self):
+        rep_a, rep_b = self.rep_ids
+        # Two leads: neither rep can reach the team's daily limit of 2 here.
+        for lead_id in self.lead_ids[:2]:
+            outcomes = self._claim_in_parallel([(rep_a, [lead_id]), (rep_b, [lead_id])])
+            values = sorted(result[lead_id] for result in outcomes)
+            self.assertEqual(values, ["claimed", "taken"], "one wins, one is told")
+            winner = rep_a if outcomes[0][lead_id] == "claimed" else rep_b
+            with self._committed_env() as env:
+                lead = env["crm.lead"].browse(lead_id)
+                self.assertEqual(lead.user_id.id, winner)
+                self.assertFalse(lead.in_pool)
+                claims = env["crm.lead.pool.log"].search(
+                    [("lead_id", "=", lead_id), ("event", "=", "claim")]
+                )
+                self.assertEqual(len(claims), 1)
+
+    def test_daily_limit_across_tabs(self):
+        rep_a = self.rep_ids[0]
+        free = self.lead_ids[4:12]
+        jobs = [(rep_a, free[i * 2 : i * 2 + 2]) for i in range(4)]
+        results = self._claim_in_parallel(jobs)
+        claimed = [
+            lead_id
+            for result in results
+            for lead_id, outcome in result.items()
+            if outcome == "claimed"
+        ]
+        self.assertEqual(len(claimed), 2, "the daily limit of 2 holds across tabs")
+        refused = [o for result in results for o in result.values() if o != "claimed"]
+        self.assertEqual(set(refused), {"daily_limit"})
+        with self._committed_env() as env:
+            owned = env["crm.lead"].search_count(
+                [("id", "in", self.lead_ids), ("user_id", "=", rep_a)]
+            )
+            self.assertEqual(owned, 2)
