@@ -11,6 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize
 
+from ..masking import mask_email, mask_phone
 from .crm_lead_engagement_type import QUALIFICATION_RANK, QUALIFICATIONS
 from .crm_lead_pool_log import POOL_REASONS
 
@@ -59,22 +60,15 @@ POOL_SYSTEM_FIELDS = (
     "pool_recycle_rule",
     "pool_warned_deadline",
 )
-# Writing one of these may move a lead's recycle deadline.
-POOL_DEADLINE_INPUTS = frozenset(
-    {
-        "user_id",
-        "date_open",
-        "type",
-        "date_conversion",
-        "tag_ids",
-        "active",
-        "stage_id",
-        "team_id",
-        "company_id",
-        "probability",
-    }
-)
 POOL_BATCH_SIZE = 5000
+# Contact details hidden on pool leads from non-managers (setting).
+MASKED_FIELDS = {
+    "email_from": mask_email,
+    "email_normalized": mask_email,
+    "phone": mask_phone,
+    "mobile": mask_phone,
+    "phone_sanitized": mask_phone,
+}
 
 # Written only by the scoring engine (in SQL): refused to everybody else.
 SCORE_FIELDS = (
@@ -240,7 +234,8 @@ class CrmLead(models.Model):
     )
     pool_recycle_deadline = fields.Datetime(
         string="Recycle Deadline",
-        readonly=True,
+        compute="_compute_pool_recycle_deadline",
+        store=True,
         copy=False,
         index=True,
         help="When the lead returns to the pool if nothing happens; empty when no "
@@ -253,7 +248,8 @@ class CrmLead(models.Model):
             ("stale", "No recent contact"),
         ],
         string="Recycle Rule",
-        readonly=True,
+        compute="_compute_pool_recycle_deadline",
+        store=True,
         copy=False,
     )
     pool_warned_deadline = fields.Datetime(readonly=True, copy=False)
@@ -299,6 +295,72 @@ class CrmLead(models.Model):
         for lead in self:
             lead.engagement_count = counts.get(lead, 0)
 
+    @api.depends(
+        "user_id",
+        "date_open",
+        "type",
+        "date_conversion",
+        "tag_ids",
+        "active",
+        "stage_id.is_won",
+        "in_pool",
+        "team_id",
+        "company_id",
+        "first_contact_date",
+        "last_contact_date",
+    )
+    def _compute_pool_recycle_deadline(self):
+        """The deadline of the records changed by the ORM; policy edits and
+        the cron use the set-based SQL twin, _update_pool_deadlines(), which
+        applies the same rules (see its docstring)."""
+        for lead in self:
+            lead.pool_recycle_deadline, lead.pool_recycle_rule = (
+                lead._get_pool_deadline()
+            )
+
+    def _get_pool_deadline(self):
+        self.ensure_one()
+        if (
+            not self.active
+            or not self.user_id
+            or not self.date_open
+            or self.in_pool
+            or self.stage_id.is_won
+        ):
+            return False, False
+        policy = self._get_pool_policy()
+        if self.tag_ids & policy.pool_exempt_tag_ids:
+            return False, False
+        opened, first, last = (
+            self.date_open,
+            self.first_contact_date,
+            self.last_contact_date,
+        )
+        candidates = []
+        if policy.pool_recycle_uncontacted and (not last or last < opened):
+            candidates.append(
+                (opened + timedelta(days=policy.pool_uncontacted_days), "uncontacted")
+            )
+        if (
+            policy.pool_recycle_unconverted
+            and self.type == "lead"
+            and not self.date_conversion
+            and last
+            and last >= opened
+        ):
+            anchor = first if first and first >= opened else last
+            candidates.append(
+                (anchor + timedelta(days=policy.pool_unconverted_days), "unconverted")
+            )
+        if policy.pool_recycle_stale and self.type == "opportunity":
+            anchor = max(last, opened) if last else opened
+            candidates.append(
+                (anchor + timedelta(days=policy.pool_stale_days), "stale")
+            )
+        if not candidates:
+            return False, False
+        return min(candidates, key=lambda candidate: candidate[0])
+
     @api.depends("pool_recycle_deadline", "team_id", "company_id")
     def _compute_pool_recycle_soon(self):
         now = fields.Datetime.now()
@@ -337,7 +399,6 @@ class CrmLead(models.Model):
         leads = super().create(vals_list)
         leads.filtered("qualification")._sync_qualification_tags()
         leads._rescore()
-        leads._update_pool_deadlines(leads)
         if pool_new := leads.filtered(
             lambda lead: (
                 not lead.user_id
@@ -378,8 +439,6 @@ class CrmLead(models.Model):
             self._sync_qualification_tags()
         if self._is_scoring_write(vals):
             self._rescore()
-        if POOL_DEADLINE_INPUTS.intersection(vals):
-            self._update_pool_deadlines(self)
         return result
 
     def unlink(self):
@@ -438,6 +497,31 @@ class CrmLead(models.Model):
                     ),
                 )
             )
+
+    def _read_format(self, fnames, load="_classic_read"):
+        """Mask the contact details of pool leads for users who are not sales
+        managers when the company's setting says so (every view and RPC read
+        goes through here)."""
+        result = super()._read_format(fnames, load=load)
+        if (
+            self.env.su
+            or not MASKED_FIELDS.keys() & set(fnames)
+            or self.env.user.has_group("sales_team.group_sale_manager")
+        ):
+            return result
+        masked = {
+            lead.id
+            for lead in self.sudo()
+            if lead.in_pool and lead._get_policy_company().pool_mask_contacts
+        }
+        if not masked:
+            return result
+        for values in result:
+            if values["id"] in masked:
+                for fname, mask in MASKED_FIELDS.items():
+                    if values.get(fname):
+                        values[fname] = mask(values[fname])
+        return result
 
     def _check_pool_write(self, vals):
         """Salespeople change pool leads only through Claim and Return."""
@@ -565,7 +649,6 @@ class CrmLead(models.Model):
         )
         self.invalidate_recordset(fnames)
         self.modified(fnames)
-        self._update_pool_deadlines(self)
         self.sudo()._schedule_followup()
 
     # Scoring engine ---------------------------------------------------------
@@ -889,7 +972,6 @@ class CrmLead(models.Model):
                 "stage_id",
                 "team_id",
                 "company_id",
-                "probability",
                 "first_contact_date",
                 "last_contact_date",
                 "in_pool",
@@ -961,7 +1043,6 @@ class CrmLead(models.Model):
                    AND crm_lead.date_open IS NOT NULL
                    AND NOT COALESCE(stage.is_won, FALSE)
                    AND NOT COALESCE(stage.is_pool, FALSE)
-                   AND COALESCE(crm_lead.probability, 0) < 100
                    AND NOT EXISTS (
                        SELECT 1 FROM crm_tag_rel rel
                         WHERE rel.lead_id = crm_lead.id

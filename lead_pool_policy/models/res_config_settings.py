@@ -74,6 +74,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.pool_exempt_tag_ids", readonly=False
     )
     pool_new_leads = fields.Boolean(related="company_id.pool_new_leads", readonly=False)
+    pool_mask_contacts = fields.Boolean(
+        related="company_id.pool_mask_contacts", readonly=False
+    )
     contact_activity_type_ids = fields.Many2many(
         related="company_id.contact_activity_type_ids", readonly=False
     )

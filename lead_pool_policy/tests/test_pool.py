@@ -58,7 +58,10 @@ class TestPool(LeadPoolCommon):
 
     def _assigned_lead(self, user=None, **values):
         with self._clock(T0):
-            return self._create_lead(user=user, **values)
+            lead = self._create_lead(user=user, **values)
+            # Stored computes (assignment date, deadline) run at flush time.
+            self.env.flush_all()
+            return lead
 
     def _pool_lead(self, **values):
         lead = self._assigned_lead(**values)
@@ -489,3 +492,63 @@ class TestPool(LeadPoolCommon):
     def test_odoo_assignment_skips_pool(self):
         domain = self.team._get_lead_to_assign_domain()
         self.assertIn(("in_pool", "=", False), domain)
+
+    def test_masking(self):
+        lead = self._pool_lead(
+            email_from="john.doe@example.com",
+            phone="+1 555 123 4567",
+            mobile="0612345678",
+        )
+        fnames = ["email_from", "phone", "mobile"]
+        plain = {"email_from": "john.doe@example.com", "phone": "+1 555 123 4567"}
+        rep_values = lead.with_user(self.user_rep).read(fnames)[0]
+        self.assertEqual(
+            rep_values["email_from"], plain["email_from"], "off by default"
+        )
+        self.company.pool_mask_contacts = True
+        rep_values = lead.with_user(self.user_rep).read(fnames)[0]
+        self.assertEqual(rep_values["email_from"], "j***@example.com")
+        self.assertEqual(rep_values["phone"], "+1 *** *** **67")
+        self.assertEqual(rep_values["mobile"], "061*****78")
+        web = lead.with_user(self.user_rep).web_read({"email_from": {}})[0]
+        self.assertEqual(web["email_from"], "j***@example.com")
+        manager_values = lead.with_user(self.user_manager).read(fnames)[0]
+        self.assertEqual(manager_values["email_from"], plain["email_from"])
+        lead.with_user(self.user_rep).action_pool_claim()
+        rep_values = lead.with_user(self.user_rep).read(fnames)[0]
+        self.assertEqual(rep_values["phone"], plain["phone"], "unmasked once claimed")
+
+    def test_sql_and_python_deadlines_agree(self):
+        self.company.write({"pool_recycle_stale": True, "pool_exempt_tag_ids": False})
+        vip = self.env["crm.tag"].create({"name": "Exempt here"})
+        leads = self.env["crm.lead"]
+        with self._clock(T0):
+            leads |= self._create_lead()
+            leads |= self._create_lead(type="opportunity")
+            leads |= self._create_lead(tag_ids=[(6, 0, vip.ids)])
+            leads |= self._create_lead(user=self.env["res.users"])
+            contacted = self._create_lead()
+            contacted_opp = self._create_lead(type="opportunity")
+            self.env.flush_all()
+        with self._clock("2026-03-04 08:00:00"):
+            (contacted | contacted_opp)._register_contact_attempt()
+        leads |= contacted | contacted_opp
+        self.company.pool_exempt_tag_ids = vip
+        python = {lead.id: lead._get_pool_deadline() for lead in leads}
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET pool_recycle_deadline = NULL, pool_recycle_rule = NULL "
+            "WHERE id IN %s",
+            [tuple(leads.ids)],
+        )
+        self.env.invalidate_all()
+        self.env["crm.lead"]._update_pool_deadlines(leads)
+        sql = {
+            lead.id: (lead.pool_recycle_deadline, lead.pool_recycle_rule)
+            for lead in leads
+        }
+        self.assertEqual(sql, python)
+        self.assertEqual(
+            sorted(rule for _deadline, rule in python.values() if rule),
+            ["stale", "uncontacted", "uncontacted", "unconverted"],
+        )
