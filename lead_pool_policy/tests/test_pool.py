@@ -537,8 +537,8 @@ class TestPool(LeadPoolCommon):
         python = {lead.id: lead._get_pool_deadline() for lead in leads}
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE crm_lead SET pool_recycle_deadline = NULL, pool_recycle_rule = NULL "
-            "WHERE id IN %s",
+            "UPDATE crm_lead SET pool_recycle_deadline = NULL, "
+            "pool_recycle_rule = NULL WHERE id IN %s",
             [tuple(leads.ids)],
         )
         self.env.invalidate_all()
