@@ -31,5 +31,6 @@
     "post_init_hook": "post_init_hook",
     "demo": [
         "demo/crm_lead_demo.xml",
+        "demo/crm_lead_pool_demo.xml",
     ],
 }

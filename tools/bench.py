@@ -9,7 +9,11 @@ same run and on the same data:
   one hand-written UPDATE computing the same fit scores from the shipped BANT
   rules; the fit scores of both are compared;
 - sources: the source conversion statistics (``utm.source``) next to the raw
-  ``GROUP BY`` they need.
+  ``GROUP BY`` they need;
+- recycle: the recycle cron (``crm.lead._cron_pool_recycle``) with a tenth of
+  the leads past their deadline, next to one hand-written statement doing the
+  same state change (pool stage, owner, bookkeeping, a pool log row and a
+  chatter note per lead); peak memory of the cron is reported too.
 
 Each side starts from the same state (the columns it writes are reset, outside
 the timing) and the best of ``--rounds`` runs is kept. This is a benchmark,
@@ -213,13 +217,108 @@ def bench_sources(env, rounds):
     return floor_time, engine_time
 
 
+def bench_recycle(env, rounds):
+    import resource
+
+    cr = env.cr
+    Lead = env["crm.lead"]
+    pool_stage = env.ref("lead_pool_policy.crm_stage_pool").id
+    cr.execute(
+        "SELECT id FROM crm_stage WHERE NOT COALESCE(is_pool, FALSE) ORDER BY sequence LIMIT 1"
+    )
+    open_stage = cr.fetchone()[0]
+    note_subtype = env.ref("mail.mt_note").id
+    company = env.company
+    days = company.pool_uncontacted_days
+    warn = company.pool_warning_days
+
+    def reset():
+        # Every bench lead assigned; one in ten past its deadline, the others
+        # well before their warning window.
+        cr.execute("DELETE FROM crm_lead_pool_log")
+        cr.execute(
+            "DELETE FROM mail_message WHERE model = 'crm.lead' "
+            "AND message_type = 'notification' AND body LIKE '<p>Returned to%%'"
+        )
+        cr.execute(
+            """
+            UPDATE crm_lead
+               SET user_id = 2, stage_id = %(stage)s, in_pool = FALSE, active = TRUE,
+                   type = 'lead', pool_reason = NULL, pool_entry_date = NULL,
+                   pool_previous_user_id = NULL, pool_previous_stage_id = NULL,
+                   pool_recycle_count = 0, pool_warned_deadline = NULL,
+                   first_contact_date = NULL, last_contact_date = NULL,
+                   date_open = (now() at time zone 'utc') - CASE WHEN id %% 10 = 0
+                       THEN (%(days)s + 1) * interval '1 day'
+                       ELSE interval '0 days' END
+             WHERE name LIKE 'bench %%'
+            """,
+            {"stage": open_stage, "days": days},
+        )
+        env.invalidate_all()
+        Lead._update_pool_deadlines()
+        cr.commit()
+
+    def floor():
+        cr.execute(
+            """
+            WITH moved AS (
+                UPDATE crm_lead lead
+                   SET pool_previous_user_id = old.user_id,
+                       pool_previous_stage_id = old.stage_id,
+                       user_id = NULL, stage_id = %(pool)s, in_pool = TRUE,
+                       date_open = NULL, pool_entry_date = %(now)s,
+                       pool_reason = old.pool_recycle_rule,
+                       pool_recycle_count = old.pool_recycle_count + 1,
+                       pool_recycle_deadline = NULL, pool_recycle_rule = NULL
+                  FROM crm_lead old
+                 WHERE old.id = lead.id AND old.pool_recycle_deadline <= %(now)s
+                   AND old.user_id IS NOT NULL AND NOT old.in_pool
+             RETURNING lead.id, lead.name, old.user_id, lead.team_id, lead.company_id
+            ), logged AS (
+                INSERT INTO crm_lead_pool_log (date, lead_id, lead_name, event, reason,
+                                               owner_before_id, team_id, company_id)
+                SELECT %(now)s, id, name, 'recycle', 'uncontacted', user_id, team_id,
+                       company_id FROM moved
+            )
+            INSERT INTO mail_message (model, res_id, message_type, subtype_id,
+                                      is_internal, date, body)
+            SELECT 'crm.lead', id, 'notification', %(subtype)s, TRUE, %(now)s,
+                   '<p>Returned to the public pool: uncontacted.</p>'
+              FROM moved
+            """,
+            {"pool": pool_stage, "now": datetime_now(), "subtype": note_subtype},
+        )
+        cr.commit()
+
+    floor_time, _r = best_of(rounds, reset, floor)
+    cr.execute("SELECT COUNT(*) FROM crm_lead WHERE in_pool AND name LIKE 'bench %%'")
+    floor_moved = cr.fetchone()[0]
+
+    def engine():
+        return Lead._cron_pool_recycle()
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    engine_time, moved = best_of(rounds, reset, engine)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cr.execute("SELECT COUNT(*) FROM crm_lead_pool_log WHERE event = 'recycle'")
+    logged = cr.fetchone()[0]
+    return floor_time, engine_time, floor_moved, moved, logged, before, peak, warn
+
+
+def datetime_now():
+    import datetime
+
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--db", default="lpp_bench")
     parser.add_argument("--leads", type=int, default=100000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", default="rescore,sources")
+    parser.add_argument("--only", default="rescore,sources,recycle")
     args = parser.parse_args()
     os.environ.setdefault("TZ", "UTC")
 
@@ -258,6 +357,20 @@ def main():
                 f"sources  engine (_update_conversion_stats): {engine_t:8.2f} s\n"
                 f"sources  ratio engine/floor: {engine_t / floor_t:.2f}x "
                 "(target <= 1.5x)"
+            )
+        if "recycle" in only:
+            (floor_t, engine_t, floor_moved, moved, logged, before, peak, _w) = (
+                bench_recycle(env, args.rounds)
+            )
+            print(
+                f"recycle  floor (one statement: leads, log, notes): {floor_t:8.2f} s"
+                f"  ({floor_moved:,} leads)\n"
+                f"recycle  engine (_cron_pool_recycle): {engine_t:8.2f} s"
+                f"  ({moved:,} leads, {logged:,} log rows)\n"
+                f"recycle  ratio engine/floor: {engine_t / floor_t:.2f}x "
+                "(target <= 2x)\n"
+                f"recycle  peak memory of the process: {peak / 1024:.0f} MB "
+                f"(before the cron: {before / 1024:.0f} MB; target <= 500 MB)"
             )
 
 
