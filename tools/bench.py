@@ -224,7 +224,8 @@ def bench_recycle(env, rounds):
     Lead = env["crm.lead"]
     pool_stage = env.ref("lead_pool_policy.crm_stage_pool").id
     cr.execute(
-        "SELECT id FROM crm_stage WHERE NOT COALESCE(is_pool, FALSE) ORDER BY sequence LIMIT 1"
+        "SELECT id FROM crm_stage WHERE NOT COALESCE(is_pool, FALSE) "
+        "ORDER BY sequence LIMIT 1"
     )
     open_stage = cr.fetchone()[0]
     note_subtype = env.ref("mail.mt_note").id
