@@ -55,6 +55,9 @@ class TestPool(LeadPoolCommon):
         cls.reason = cls.env.ref(
             "lead_pool_policy.crm_lead_pool_return_reason_unreachable"
         )
+        # Pool leads already in the database (demo data) must not compete
+        # with the tests' own leads for "next best lead".
+        cls.env["crm.lead"].search([("in_pool", "=", True)]).active = False
 
     def _assigned_lead(self, user=None, **values):
         with self._clock(T0):
