@@ -54,6 +54,26 @@ BOOKKEEPING_FIELDS = frozenset(
         "pool_recycle_count",
     }
 )
+# What the pool's statements read and write on crm.lead: flushed before them,
+# and no more (flushing the whole model would run unrelated pending
+# computations, such as Odoo's probabilities, in the middle of a write).
+POOL_SQL_FIELDS = [
+    "name",
+    "user_id",
+    "stage_id",
+    "team_id",
+    "company_id",
+    "in_pool",
+    "date_open",
+    "pool_previous_user_id",
+    "pool_previous_stage_id",
+    "pool_entry_date",
+    "pool_reason",
+    "pool_recycle_count",
+    "pool_recycle_deadline",
+    "pool_recycle_rule",
+    "pool_warned_deadline",
+]
 # Kept by the pool's own SQL: refused to everybody but the superuser.
 POOL_SYSTEM_FIELDS = (
     "pool_recycle_deadline",
@@ -1103,7 +1123,7 @@ class CrmLead(models.Model):
                 SQL("WHEN %s THEN %s", key, label) for key, label in reasons.items()
             ),
         )
-        self.env["crm.lead"].flush_model()
+        self.env["crm.lead"].flush_model(POOL_SQL_FIELDS)
         condition = SQL("NOT COALESCE(lead.in_pool, FALSE)")
         if due_before:
             condition = SQL(
@@ -1208,7 +1228,7 @@ class CrmLead(models.Model):
             if team not in first_stage:
                 first_stage[team] = lead._stage_find(team_id=team.id).id
             stage_by_lead[lead.id] = first_stage[team] or False
-        self.env["crm.lead"].flush_model()
+        self.env["crm.lead"].flush_model(POOL_SQL_FIELDS)
         rows = self.env.execute_query(
             SQL(
                 """

@@ -98,8 +98,8 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"]
     )
     def _check_pool_policy(self):
-        for policy in self:
-            for fname in (
+        self._check_bounds(
+            (
                 "pool_uncontacted_days",
                 "pool_unconverted_days",
                 "pool_stale_days",
@@ -107,15 +107,10 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
                 "pool_claim_daily_limit",
                 "pool_max_open_leads",
                 "pool_reclaim_cooldown_days",
-            ):
-                if policy[fname] < 0:
-                    raise ValidationError(
-                        _(
-                            "%(setting)s cannot be negative (%(policy)s).",
-                            setting=self._fields[fname].string,
-                            policy=policy.display_name,
-                        )
-                    )
+            ),
+            low=0,
+        )
+        for policy in self:
             for switch, days in RECYCLE_RULES.values():
                 if policy[switch] and not policy[days]:
                     raise ValidationError(
@@ -127,6 +122,32 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
                             policy=policy.display_name,
                         )
                     )
+
+    def _check_bounds(self, fnames, low, high=None):
+        """Refuse a setting outside [low, high] with a message naming it."""
+        for record in self:
+            for fname in fnames:
+                value = record[fname]
+                if value >= low and (high is None or value <= high):
+                    continue
+                setting = self._fields[fname].string
+                if high is None:
+                    message = _(
+                        "%(setting)s must be at least %(low)s (%(record)s).",
+                        setting=setting,
+                        low=low,
+                        record=record.display_name,
+                    )
+                else:
+                    message = _(
+                        "%(setting)s must be between %(low)s and %(high)s "
+                        "(%(record)s).",
+                        setting=setting,
+                        low=low,
+                        high=high,
+                        record=record.display_name,
+                    )
+                raise ValidationError(message)
 
     def _pool_policy_values(self):
         self.ensure_one()

@@ -129,21 +129,21 @@ class ResCompany(models.Model):
         "priority_lead_score_weight",
     )
     def _check_scoring_settings(self):
-        for company in self:
-            for fname in (
+        self._check_bounds(
+            (
                 "score_fit_weight",
                 "score_hot_threshold",
                 "score_warm_threshold",
                 "priority_lead_score_weight",
-            ):
-                if not 0 <= company[fname] <= 100:
-                    raise ValidationError(
-                        _(
-                            "%(setting)s must be between 0 and 100 (%(company)s).",
-                            setting=self._fields[fname].string,
-                            company=company.name,
-                        )
-                    )
+            ),
+            low=0,
+            high=100,
+        )
+        self._check_bounds(
+            ("engagement_half_life_days", "source_window_days", "source_prior_weight"),
+            low=1,
+        )
+        for company in self:
             if company.score_warm_threshold >= company.score_hot_threshold:
                 raise ValidationError(
                     _(
@@ -154,19 +154,6 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
-            for fname in (
-                "engagement_half_life_days",
-                "source_window_days",
-                "source_prior_weight",
-            ):
-                if company[fname] <= 0:
-                    raise ValidationError(
-                        _(
-                            "%(setting)s must be greater than 0 (%(company)s).",
-                            setting=self._fields[fname].string,
-                            company=company.name,
-                        )
-                    )
 
     def write(self, vals):
         result = super().write(vals)
@@ -178,19 +165,4 @@ class ResCompany(models.Model):
 
     @api.constrains("contact_target", "followup_interval_days")
     def _check_followup_settings(self):
-        for company in self:
-            if company.contact_target < 1:
-                raise ValidationError(
-                    _(
-                        "The contact attempts target of %(company)s must be at "
-                        "least 1.",
-                        company=company.name,
-                    )
-                )
-            if company.followup_interval_days < 1:
-                raise ValidationError(
-                    _(
-                        "The follow-up interval of %(company)s must be at least 1 day.",
-                        company=company.name,
-                    )
-                )
+        self._check_bounds(("contact_target", "followup_interval_days"), low=1)

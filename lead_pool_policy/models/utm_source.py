@@ -35,7 +35,9 @@ class UtmSource(models.Model):
         company = company or self.env.company
         since = fields.Datetime.now() - timedelta(days=company.source_window_days)
         prior = company.source_prior_weight
-        self.env["crm.lead"].flush_model(["source_id", "create_date", "type"])
+        self.env["crm.lead"].flush_model(
+            ["source_id", "create_date", "type", "date_conversion"]
+        )
         self.flush_model(["lead_count", "converted_count", "conversion_rate"])
         cr = self.env.cr
         # One scan of the leads: per-source counts, their total (the

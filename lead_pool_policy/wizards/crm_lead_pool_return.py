@@ -1,7 +1,7 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmLeadPoolReturn(models.TransientModel):
@@ -13,6 +13,7 @@ class CrmLeadPoolReturn(models.TransientModel):
     note = fields.Text()
     reason_required = fields.Boolean(compute="_compute_reason_required")
 
+    @api.depends("lead_ids")
     def _compute_reason_required(self):
         for wizard in self:
             wizard.reason_required = any(
