@@ -10,6 +10,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize
+from odoo.tools.safe_eval import safe_eval
 
 from ..masking import mask_email, mask_phone
 from .crm_lead_engagement_type import QUALIFICATION_RANK, QUALIFICATIONS
@@ -1327,7 +1328,7 @@ class CrmLead(models.Model):
                 _("Only salespeople can claim leads from the public pool.")
             )
 
-    def _pool_claim(self, user):
+    def _pool_claim(self, user, event="claim", enforce_limits=True):
         """Claim for ``user`` what the policy allows, best priority first.
 
         Claims of one user are serialized (a row lock on the user), so the
@@ -1335,7 +1336,8 @@ class CrmLead(models.Model):
         users claiming one lead conflict on its row, and Odoo's retry of the
         loser finds it taken.
         Returns {lead id: outcome} with outcome in claimed, taken, cooldown,
-        daily_limit, open_limit.
+        daily_limit, open_limit. Managers assigning leads (``event`` assign)
+        go through the same path, and may lift the limits.
         """
         self._check_pool_claimer(user)
         if not self:
@@ -1355,43 +1357,24 @@ class CrmLead(models.Model):
         visible = visible.sudo()
         visible.invalidate_recordset()
         policies = {lead: lead._get_pool_policy() for lead in visible}
-        if len(self) > 1 and any(
-            not policy.pool_batch_claim for policy in policies.values()
+        if (
+            enforce_limits
+            and len(self) > 1
+            and any(not policy.pool_batch_claim for policy in policies.values())
         ):
             raise UserError(
                 _("Batch claiming is switched off: claim the leads one at a time.")
             )
         now = fields.Datetime.now()
-        tz = pytz.timezone(user.tz or "UTC")
-        today_start = (
-            (
-                pytz.utc.localize(now)
-                .astimezone(tz)
-                .replace(hour=0, minute=0, second=0, microsecond=0)
-            )
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-        )
-        cr.execute(
-            """
-            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log
-                     WHERE event = 'claim' AND owner_after_id = %(user)s
-                       AND date >= %(today)s),
-                   (SELECT COUNT(*) FROM crm_lead lead
-                      LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-                     WHERE lead.user_id = %(user)s AND lead.active
-                       AND NOT COALESCE(stage.is_won, FALSE)
-                       AND COALESCE(lead.probability, 0) < 100)
-            """,
-            {"user": user.id, "today": today_start},
-        )
-        claimed_today, open_count = cr.fetchone()
+        claimed_today, open_count = self._pool_claim_stats(user)
         candidates = self.browse()
         for lead in visible.sorted(lambda ld: (-ld.priority_score, ld.id)):
             policy = policies[lead]
             if not lead.in_pool:
                 continue
-            if (
+            if not enforce_limits:
+                candidates |= lead
+            elif (
                 policy.pool_reclaim_cooldown_days
                 and lead.pool_previous_user_id == user
                 and lead.pool_entry_date
@@ -1412,9 +1395,80 @@ class CrmLead(models.Model):
                 candidates |= lead
                 claimed_today += 1
                 open_count += 1
-        for lead_id in candidates._pool_take(user, "claim"):
+        for lead_id in candidates._pool_take(user, event):
             outcomes[lead_id] = "claimed"
         return outcomes
+
+    @api.model
+    def _pool_claim_stats(self, user):
+        """(leads claimed or assigned to ``user`` today in their timezone,
+        open leads they own), in one query."""
+        now = fields.Datetime.now()
+        tz = pytz.timezone(user.tz or "UTC")
+        today_start = (
+            pytz.utc.localize(now)
+            .astimezone(tz)
+            .replace(hour=0, minute=0, second=0, microsecond=0)
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        self.env["crm.lead"].flush_model(
+            ["user_id", "active", "stage_id", "probability"]
+        )
+        self.env.cr.execute(
+            """
+            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log
+                     WHERE event IN ('claim', 'assign') AND owner_after_id = %(user)s
+                       AND date >= %(today)s),
+                   (SELECT COUNT(*) FROM crm_lead lead
+                      LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+                     WHERE lead.user_id = %(user)s AND lead.active
+                       AND NOT COALESCE(stage.is_won, FALSE)
+                       AND COALESCE(lead.probability, 0) < 100)
+            """,
+            {"user": user.id, "today": today_start},
+        )
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _cron_pool_distribute(self):
+        """Hand the best pool leads of each team to its members with spare
+        capacity (Odoo's assignment_max over 30 days, assignment domain, opt
+        out), round robin, within the pool's limits and cooldown."""
+        leads_model = self.sudo()
+        assigned = 0
+        for team in leads_model.env["crm.team"].search([("use_leads", "=", True)]):
+            members = team.crm_team_member_ids.filtered(
+                lambda m: (
+                    not m.assignment_optout
+                    and m.assignment_max > m.lead_month_count
+                    and m.user_id.active
+                )
+            )
+            if not members:
+                continue
+            pool = leads_model.search(
+                [("in_pool", "=", True), ("team_id", "=", team.id)],
+                order="priority_score desc, id",
+            )
+            capacity = {m: m.assignment_max - m.lead_month_count for m in members}
+            domains = {m: safe_eval(m.assignment_domain or "[]") for m in members}
+            plan = {m: leads_model.browse() for m in members}
+            order = list(members)
+            turn = 0
+            for lead in pool:
+                for step in range(len(order)):
+                    member = order[(turn + step) % len(order)]
+                    if capacity[member] and lead.filtered_domain(domains[member]):
+                        plan[member] |= lead
+                        capacity[member] -= 1
+                        turn = (turn + step + 1) % len(order)
+                        break
+            for member, leads in plan.items():
+                if leads:
+                    outcomes = leads._pool_claim(member.user_id, event="assign")
+                    assigned += list(outcomes.values()).count("claimed")
+        return assigned
 
     def _pool_claim_notification(self, outcomes):
         labels = {
@@ -1447,6 +1501,17 @@ class CrmLead(models.Model):
                 "outcomes": {str(lead_id): o for lead_id, o in outcomes.items()},
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
+        }
+
+    def action_pool_assign(self):
+        """Managers: open the Assign wizard for these pool leads."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Assign from Pool"),
+            "res_model": "crm.lead.pool.assign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_ids": self.filtered("in_pool").ids},
         }
 
     def action_pool_return(self):

@@ -555,3 +555,78 @@ class TestPool(LeadPoolCommon):
             sorted(rule for _deadline, rule in python.values() if rule),
             ["stale", "uncontacted", "uncontacted", "unconverted"],
         )
+
+    # assign and distribution
+
+    def test_manager_assign_wizard(self):
+        leads = self._pool_lead() | self._pool_lead() | self._pool_lead()
+        self.company.pool_claim_daily_limit = 2
+        Wizard = self.env["crm.lead.pool.assign"].with_user(self.user_manager)
+        wizard = Wizard.create(
+            {"lead_ids": [(6, 0, leads.ids)], "user_id": self.user_rep_2.id}
+        )
+        self.assertEqual((wizard.claimed_today, wizard.daily_limit), (0, 2))
+        action = wizard.action_assign()
+        outcomes = action["params"]["outcomes"]
+        self.assertEqual(
+            sorted(outcomes.values()), ["claimed", "claimed", "daily_limit"]
+        )
+        self.assertEqual(
+            len(
+                self.env["crm.lead.pool.log"].search(
+                    [("lead_id", "in", leads.ids), ("event", "=", "assign")]
+                )
+            ),
+            2,
+        )
+        rest = leads.filtered("in_pool")
+        wizard = Wizard.create(
+            {
+                "lead_ids": [(6, 0, rest.ids)],
+                "user_id": self.user_rep_2.id,
+                "override_limits": True,
+            }
+        )
+        self.assertEqual(wizard.claimed_today, 2)
+        wizard.action_assign()
+        self.assertEqual(set(leads.mapped("user_id")), {self.user_rep_2})
+        # Salespeople cannot assign.
+        lead = self._pool_lead()
+        with self.assertRaises(AccessError):
+            self.env["crm.lead.pool.assign"].with_user(self.user_rep).create(
+                {"lead_ids": [(6, 0, lead.ids)], "user_id": self.user_rep.id}
+            ).action_assign()
+        self.assertTrue(lead.in_pool)
+
+    def test_distribution_cron(self):
+        cron = self.env.ref("lead_pool_policy.ir_cron_pool_distribute")
+        self.assertFalse(cron.active, "inactive by default")
+        members = self.team.crm_team_member_ids
+        members.write({"assignment_max": 30})
+        members.filtered(
+            lambda m: m.user_id == self.user_team_lead
+        ).assignment_optout = True
+        leads = self.env["crm.lead"]
+        for i in range(5):
+            leads |= self._pool_lead(name=f"dist {i}", user=self.user_manager)
+        self.company.pool_reclaim_cooldown_days = 5
+        # The first lead was recycled from Rita just now: she cannot get it back.
+        self.env.cr.execute(
+            "UPDATE crm_lead SET pool_previous_user_id = %s WHERE id = %s",
+            [self.user_rep.id, leads[0].id],
+        )
+        leads.invalidate_recordset()
+        assigned = self.env["crm.lead"]._cron_pool_distribute()
+        owners = leads.mapped("user_id")
+        self.assertEqual(
+            owners, self.user_rep | self.user_rep_2, "round robin, opt-out skipped"
+        )
+        self.assertLessEqual(
+            abs(
+                len(leads.filtered(lambda ld: ld.user_id == self.user_rep))
+                - len(leads.filtered(lambda ld: ld.user_id == self.user_rep_2))
+            ),
+            1,
+        )
+        self.assertNotEqual(leads[0].user_id, self.user_rep)
+        self.assertEqual(assigned, len(leads.filtered("user_id")))

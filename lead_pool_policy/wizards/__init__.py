@@ -1,2 +1,3 @@
 from . import crm_lead_contact_log
+from . import crm_lead_pool_assign
 from . import crm_lead_pool_return
