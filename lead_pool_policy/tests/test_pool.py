@@ -630,3 +630,44 @@ class TestPool(LeadPoolCommon):
         )
         self.assertNotEqual(leads[0].user_id, self.user_rep)
         self.assertEqual(assigned, len(leads.filtered("user_id")))
+
+    def test_recycle_rechecks_each_lead(self):
+        """A lead contacted or claimed after the cron listed it is not recycled:
+        the recycle statement re-checks the deadline and the owner."""
+        contacted = self._assigned_lead(name="contacted meanwhile")
+        claimed = self._assigned_lead(name="reassigned meanwhile")
+        due = contacted | claimed
+        with self._clock("2026-03-09 10:00:00"):
+            contacted._register_contact_attempt()
+            claimed.sudo().write({"user_id": False})
+            self.env.flush_all()
+            moved = due.sudo()._pool_enter(
+                None, "recycle", due_before=datetime(2026, 3, 9, 10, 0)
+            )
+        self.assertEqual(moved, [])
+        self.assertFalse(due.filtered("in_pool"))
+        self.assertFalse(self._logs(contacted) | self._logs(claimed))
+
+    @users("lpp_team_lead")
+    def test_team_lead_rights(self):
+        """All-leads salespeople see every lead but change the pool only
+        through its actions, like the other salespeople."""
+        pool_lead = self._pool_lead().with_user(self.env.user)
+        other = self._assigned_lead(user=self.user_rep_2).with_user(self.env.user)
+        self.assertTrue(other.name, "sees other salespeople's leads")
+        with self.assertRaises(AccessError):
+            pool_lead.write({"user_id": self.user_rep.id})
+        with self.assertRaises(AccessError):
+            other.write({"stage_id": self.pool_stage.id})
+        with self.assertRaises(AccessError):
+            pool_lead.unlink()
+        with self.assertRaises(AccessError):
+            self.env["crm.lead.pool.assign"].create(
+                {"lead_ids": [(6, 0, pool_lead.ids)], "user_id": self.user_rep.id}
+            ).action_assign()
+        self.assertTrue(pool_lead.in_pool)
+        # Returning a colleague's lead needs a manager.
+        with self.assertRaises(AccessError):
+            other._pool_return(reason=self.reason)
+        pool_lead.action_pool_claim()
+        self.assertEqual(pool_lead.user_id, self.user_team_lead)
