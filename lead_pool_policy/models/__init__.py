@@ -7,6 +7,13 @@ from . import crm_lead_pool_return_reason
 from . import crm_stage
 from . import crm_team
 from . import crm_lead
+from . import crm_lead_scoring
+from . import crm_lead_followup
+from . import crm_lead_pool
+from . import crm_lead_pool_claim
+from . import crm_lead_pool_recycle
+from . import crm_lead_pool_distribute
+from . import crm_lead_pool_masking
 from . import mail_activity
 from . import res_company
 from . import res_config_settings

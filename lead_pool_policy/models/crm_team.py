@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS
 
@@ -26,7 +27,9 @@ class CrmTeam(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if {"pool_policy_own", *POOL_POLICY_FIELDS}.intersection(vals):
-            self.env["crm.lead"]._update_pool_deadlines()
+            self.env["crm.lead"]._update_pool_deadlines(
+                SQL("crm_lead.team_id IN %s", tuple(self.ids))
+            )
         return result
 
     def _get_lead_to_assign_domain(self):

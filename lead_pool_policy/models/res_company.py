@@ -3,6 +3,7 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS
 
@@ -160,7 +161,10 @@ class ResCompany(models.Model):
         if SCORING_SETTINGS.intersection(vals):
             self.env["crm.lead"]._request_mass_rescore()
         if POOL_POLICY_FIELDS_SET.intersection(vals):
-            self.env["crm.lead"]._update_pool_deadlines()
+            leads = self.env["crm.lead"]
+            leads._update_pool_deadlines(
+                SQL("%s IN %s", leads._policy_company_sql(), tuple(self.ids))
+            )
         return result
 
     @api.constrains("contact_target", "followup_interval_days")

@@ -1,90 +1,112 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import timedelta
-
 from odoo import fields, models
+from odoo.tools import SQL
+
+STATS_FIELDS = ("lead_count", "converted_count", "conversion_rate")
+# Per company: each company's window, prior and leads (the lead's company,
+# else its team's); one scan of the leads for all of them.
+CONVERSION_STATS_QUERY = """
+    WITH settings AS (
+        SELECT id AS company_id,
+               %(now)s - source_window_days * interval '1 day' AS since,
+               source_prior_weight AS prior
+          FROM res_company
+    ), stats AS (
+        SELECT settings.company_id, crm_lead.source_id,
+               COUNT(*) AS leads,
+               COUNT(*) FILTER (WHERE crm_lead.date_conversion IS NOT NULL
+                                   OR crm_lead.type = 'opportunity') AS converted
+          FROM crm_lead
+          JOIN settings ON settings.company_id = %(company)s
+         WHERE crm_lead.create_date >= settings.since
+      GROUP BY settings.company_id, crm_lead.source_id
+    ), total AS (
+        SELECT settings.company_id, settings.prior,
+               COALESCE(SUM(stats.converted)::float / NULLIF(SUM(stats.leads), 0), 0)
+                   AS rate
+          FROM settings
+     LEFT JOIN stats ON stats.company_id = settings.company_id
+      GROUP BY settings.company_id, settings.prior
+    ), fresh AS (
+        SELECT source.id,
+               jsonb_object_agg(total.company_id::text, COALESCE(stats.leads, 0))
+                   AS leads,
+               jsonb_object_agg(total.company_id::text, COALESCE(stats.converted, 0))
+                   AS converted,
+               jsonb_object_agg(total.company_id::text,
+                   ROUND(((COALESCE(stats.converted, 0) + total.prior * total.rate)
+                          / (COALESCE(stats.leads, 0) + total.prior))::numeric, 4))
+                   AS rate
+          FROM utm_source source
+    CROSS JOIN total
+     LEFT JOIN stats ON stats.source_id = source.id
+                    AND stats.company_id = total.company_id
+      GROUP BY source.id
+    ), updated AS (
+        UPDATE utm_source source
+           SET lead_count = fresh.leads,
+               converted_count = fresh.converted,
+               conversion_rate = fresh.rate
+          FROM fresh
+         WHERE source.id = fresh.id
+           AND (source.lead_count IS DISTINCT FROM fresh.leads
+                OR source.converted_count IS DISTINCT FROM fresh.converted
+                OR source.conversion_rate IS DISTINCT FROM fresh.rate)
+    )
+    SELECT company_id, rate FROM total
+"""
 
 
 class UtmSource(models.Model):
     _inherit = "utm.source"
 
+    # Company-dependent: each company counts its own leads, over its own
+    # window, smoothed toward its own rate.
     lead_count = fields.Integer(
         string="Leads (Window)",
+        company_dependent=True,
         readonly=True,
         help="Leads from this source created within the company's conversion "
         "window (refreshed daily).",
     )
     converted_count = fields.Integer(
         string="Converted (Window)",
+        company_dependent=True,
         readonly=True,
         help="Of those leads, how many became an opportunity.",
     )
     conversion_rate = fields.Float(
+        company_dependent=True,
         readonly=True,
         digits=(16, 4),
+        aggregator="avg",
         help="Share of this source's leads that became an opportunity, smoothed "
         "toward the company-wide rate so that a source with few leads does not "
         "rank at 0 or 100 %.",
     )
 
-    def _update_conversion_stats(self, company=None):
-        """Set-based refresh of every source's counts and smoothed rate over
-        the window of ``company`` (default: the current one), smoothed toward
-        the rate of all leads in that window; returns that rate."""
-        company = company or self.env.company
-        since = fields.Datetime.now() - timedelta(days=company.source_window_days)
-        prior = company.source_prior_weight
-        self.env["crm.lead"].flush_model(
-            ["source_id", "create_date", "type", "date_conversion"]
+    def _update_conversion_stats(self):
+        """Set-based refresh of every source's counts and smoothed rate, for
+        every company; sets each company's overall rate. Returns
+        {company id: overall rate}."""
+        leads = self.env["crm.lead"]
+        self.env["res.company"].flush_model(
+            ["source_window_days", "source_prior_weight"]
         )
-        self.flush_model(["lead_count", "converted_count", "conversion_rate"])
-        cr = self.env.cr
-        # One scan of the leads: per-source counts, their total (the
-        # company-wide rate) and the smoothed update of the changed sources.
-        cr.execute(
-            """
-            WITH stats AS (
-                SELECT source_id,
-                       COUNT(*) AS leads,
-                       COUNT(*) FILTER (WHERE date_conversion IS NOT NULL
-                                           OR type = 'opportunity') AS converted
-                  FROM crm_lead
-                 WHERE create_date >= %(since)s
-              GROUP BY source_id
-            ), total AS (
-                SELECT COALESCE(SUM(leads), 0) AS leads,
-                       COALESCE(SUM(converted), 0) AS converted,
-                       COALESCE(SUM(converted)::float / NULLIF(SUM(leads), 0), 0)
-                           AS rate
-                  FROM stats
-            ), fresh AS (
-                SELECT source.id,
-                       COALESCE(stats.leads, 0) AS leads,
-                       COALESCE(stats.converted, 0) AS converted,
-                       ROUND(((COALESCE(stats.converted, 0) + %(prior)s * total.rate)
-                              / (COALESCE(stats.leads, 0) + %(prior)s))::numeric, 4)
-                           AS rate
-                  FROM utm_source source
-            CROSS JOIN total
-             LEFT JOIN stats ON stats.source_id = source.id
-            ), updated AS (
-                UPDATE utm_source source
-                   SET lead_count = fresh.leads,
-                       converted_count = fresh.converted,
-                       conversion_rate = fresh.rate
-                  FROM fresh
-                 WHERE source.id = fresh.id
-                   AND (source.lead_count IS DISTINCT FROM fresh.leads
-                        OR source.converted_count IS DISTINCT FROM fresh.converted
-                        OR source.conversion_rate IS DISTINCT FROM fresh.rate)
+        self.flush_model(STATS_FIELDS)
+        leads.flush_model(["create_date", "type", "date_conversion"])
+        rows = self.env.execute_query(
+            SQL(
+                CONVERSION_STATS_QUERY,
+                now=fields.Datetime.now(),
+                company=leads._policy_company_sql(),
+                to_flush=leads._fields["source_id"],
             )
-            SELECT rate FROM total
-            """,
-            {"since": since, "prior": prior},
         )
-        global_rate = cr.fetchone()[0]
-        self.invalidate_model(["lead_count", "converted_count", "conversion_rate"])
-        companies = self.env["res.company"].sudo().search([])
-        companies.write({"lead_conversion_rate": round(global_rate, 4)})
-        return global_rate
+        self.invalidate_model(STATS_FIELDS)
+        rates = dict(rows)
+        for company in self.env["res.company"].sudo().browse(rates):
+            company.lead_conversion_rate = round(rates[company.id], 4)
+        return rates

@@ -48,7 +48,7 @@ class CrmLeadPoolAssign(models.TransientModel):
 
     def action_assign(self):
         self.ensure_one()
-        if not self.env.user.has_group("sales_team.group_sale_manager"):
+        if not self.env["crm.lead"]._is_lead_manager():
             raise AccessError(_("Only sales managers assign leads from the pool."))
         outcomes = self.lead_ids._pool_claim(
             self.user_id, event="assign", enforce_limits=not self.override_limits

@@ -1,0 +1,386 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""crm.lead: the public pool: its state, the guards around it, the moves into
+and out of it (``_pool_enter``, ``_pool_take``) and the Claim, Return and
+Assign actions.
+
+A move is one atomic ``UPDATE … RETURNING`` (a claim re-checks on the locked
+row that the lead is still in the pool, so two concurrent claims give it to
+exactly one user), then the ORM is told what changed (``modified``: Odoo's
+dependent computes follow), the history is written with ``create`` and each
+lead gets one chatter note carrying Odoo's tracking values of owner and stage.
+"""
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .crm_lead_pool_log import POOL_REASONS
+
+# Kept by the pool's moves; sales managers may correct them.
+POOL_BOOKKEEPING_FIELDS = frozenset(
+    {
+        "pool_entry_date",
+        "pool_reason",
+        "pool_previous_user_id",
+        "pool_previous_stage_id",
+        "pool_recycle_count",
+    }
+)
+# Kept by the recycle rules: nobody writes them.
+POOL_SYSTEM_FIELDS = frozenset(
+    {"pool_recycle_deadline", "pool_recycle_rule", "pool_warned_deadline"}
+)
+# Tracked in the chatter note of each move.
+POOL_TRACKED_FIELDS = ("user_id", "stage_id")
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    in_pool = fields.Boolean(
+        string="In Pool",
+        related="stage_id.is_pool",
+        store=True,
+        index=True,
+        help="The lead is in the public pool: no salesperson, waiting to be claimed.",
+    )
+    pool_entry_date = fields.Datetime(readonly=True, copy=False)
+    pool_reason = fields.Selection(POOL_REASONS, readonly=True, copy=False)
+    pool_previous_user_id = fields.Many2one(
+        "res.users", string="Previous Salesperson", readonly=True, copy=False
+    )
+    pool_previous_stage_id = fields.Many2one(
+        "crm.stage", string="Previous Stage", readonly=True, copy=False
+    )
+    pool_recycle_count = fields.Integer(
+        string="Times Recycled", default=0, readonly=True, copy=False
+    )
+
+    # CRUD hooks (called by crm_lead.py) --------------------------------------
+
+    def _get_system_field_groups(self):
+        return super()._get_system_field_groups() + [
+            (
+                POOL_BOOKKEEPING_FIELDS,
+                True,
+                _(
+                    "The pool history of a lead is kept by Claim, Return to Pool "
+                    "and the recycle job; it cannot be edited (%(fields)s)."
+                ),
+            ),
+            (
+                POOL_SYSTEM_FIELDS,
+                False,
+                _(
+                    "Recycle deadlines are computed from the pool policy and the "
+                    "lead's contacts; change the policy instead (%(fields)s)."
+                ),
+            ),
+        ]
+
+    def _pool_check_write(self, vals):
+        """Salespeople change pool leads only through Claim and Return."""
+        if self._is_lead_manager():
+            return
+        if "user_id" in vals and self.filtered("in_pool"):
+            raise AccessError(
+                _(
+                    "A lead of the public pool has no salesperson until someone "
+                    "claims it: use the Claim button."
+                )
+            )
+        if (
+            vals.get("stage_id")
+            and self.env["crm.stage"].browse(vals["stage_id"]).is_pool
+        ):
+            raise AccessError(
+                _("Use Return to Pool to send a lead back to the public pool.")
+            )
+
+    def _pool_before_write(self, vals):
+        """A manager moving leads into a pool stage sends them to the pool
+        (returned, to be moved after the write); a manager giving a pool lead
+        a salesperson assigns it out of the pool. Returns (vals, to_pool)."""
+        to_pool = self.browse()
+        if (
+            vals.get("stage_id")
+            and self.env["crm.stage"].browse(vals["stage_id"]).is_pool
+        ):
+            to_pool = self.filtered(lambda lead: not lead.in_pool)
+            vals = {key: value for key, value in vals.items() if key != "stage_id"}
+        elif vals.get("user_id") and (assigned := self.filtered("in_pool")):
+            assigned._pool_take(self.env["res.users"].browse(vals["user_id"]), "assign")
+        return vals, to_pool
+
+    def _pool_after_create(self):
+        new = self.filtered(
+            lambda lead: (
+                not lead.user_id
+                and not lead.in_pool
+                and lead.active
+                and lead._get_policy_company().pool_new_leads
+            )
+        )
+        new._pool_enter("new", "enter")
+
+    def _pool_divert_unlink(self):
+        """Delete-to-pool: a salesperson's delete sends the leads to the pool
+        (when the policy says so); a sales manager's delete, or one made by
+        code as superuser (merging duplicates), really deletes. Returns the
+        leads to really delete."""
+        if self._is_lead_manager():
+            return self
+        to_pool = self.filtered(
+            lambda lead: (
+                not lead.in_pool and lead._get_pool_policy().pool_delete_to_pool
+            )
+        )
+        if to_pool:
+            to_pool.check_access("unlink")
+            to_pool.sudo()._pool_enter("deleted", "delete")
+        return self - to_pool
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_pool_lead(self):
+        if not self._is_lead_manager() and any(lead.in_pool for lead in self):
+            raise AccessError(_("Salespeople cannot delete leads of the public pool."))
+
+    def _pool_log_purge(self):
+        self.env["crm.lead.pool.log"].sudo().create(
+            [
+                {
+                    "lead_name": lead.name or "",
+                    "event": "purge",
+                    "user_id": self.env.uid,
+                    "owner_before_id": lead.user_id.id,
+                    "team_id": lead.team_id.id,
+                    "company_id": lead.company_id.id,
+                }
+                for lead in self.sudo()
+            ]
+        )
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        # The pool stage is never a default stage.
+        domain = list(domain or []) + [("is_pool", "=", False)]
+        return super()._stage_find(
+            team_id=team_id, domain=domain, order=order, limit=limit
+        )
+
+    # Business: policy --------------------------------------------------------
+
+    def _get_pool_policy(self):
+        """The pool policy that applies: the team's own, else the company's."""
+        self.ensure_one()
+        if self.team_id.pool_policy_own:
+            return self.team_id
+        return self._get_policy_company()
+
+    @api.model
+    def _get_pool_stage(self):
+        return self.env.ref("lead_pool_policy.crm_stage_pool")
+
+    def _check_pool_claimer(self, user):
+        if not user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(
+                _("Only salespeople can claim leads from the public pool.")
+            )
+
+    # Business: moves ---------------------------------------------------------
+
+    def _pool_enter(
+        self, reason, event, note=None, return_reason=None, due_before=None
+    ):
+        """Send these leads to the pool at once: pool stage, no salesperson,
+        bookkeeping; then a pool log row and a chatter note each.
+
+        ``reason`` None takes each lead's recycle rule. With ``due_before``
+        only the leads whose deadline has passed by then and that still have
+        a salesperson move (the recycle cron: a lead claimed or contacted
+        meanwhile is left alone). Returns the rows moved as dicts.
+        """
+        ids = tuple(self.filtered("id").ids)
+        if not ids:
+            return []
+        now = fields.Datetime.now()
+        old, lead = self._pool_column("old"), self._pool_column("lead")
+        # Conditions on the row written: re-checked on the locked row.
+        condition = SQL("NOT COALESCE(%s, FALSE)", lead("in_pool"))
+        if due_before:
+            condition = SQL(
+                "%s AND %s IS NOT NULL AND %s <= %s",
+                condition,
+                lead("user_id"),
+                lead("pool_recycle_deadline"),
+                due_before,
+            )
+        values = {
+            "pool_previous_user_id": old("user_id"),
+            "pool_previous_stage_id": old("stage_id"),
+            "user_id": SQL("NULL"),
+            "stage_id": SQL("%s", self._get_pool_stage().id),
+            "in_pool": SQL("TRUE"),
+            "date_open": SQL("NULL"),
+            "date_last_stage_update": SQL("%s", now),
+            "pool_entry_date": SQL("%s", now),
+            "pool_reason": SQL("COALESCE(%s, %s)", reason, old("pool_recycle_rule")),
+            "pool_recycle_count": SQL(
+                "COALESCE(%s, 0) + %s",
+                old("pool_recycle_count"),
+                int(event == "recycle"),
+            ),
+            "pool_recycle_deadline": SQL("NULL"),
+            "pool_recycle_rule": SQL("NULL"),
+            "pool_warned_deadline": SQL("NULL"),
+        }
+        rows = self._pool_move(values, SQL("lead.id IN %s AND %s", ids, condition))
+        self._pool_record_moves(
+            rows,
+            event,
+            {
+                "note": note or False,
+                "return_reason_id": return_reason.id if return_reason else False,
+            },
+        )
+        return rows
+
+    def _pool_take(self, user, event):
+        """Give these pool leads to ``user`` at once (claim or assign): each
+        returns to its stage from before the pool (else its team's first
+        stage). Only leads still in the pool move: the UPDATE re-checks that
+        on the locked row, so two concurrent claims of one lead give it to
+        exactly one of them. Returns the ids taken."""
+        leads = self.sudo().filtered("id")
+        if not leads:
+            return []
+        stages = {}
+        for lead in leads:
+            previous = lead.pool_previous_stage_id
+            if not previous or previous.is_pool or previous.is_won:
+                previous = lead._stage_find(team_id=lead.team_id.id)
+            stages[lead.id] = previous.id or None
+        now = fields.Datetime.now()
+        old = self._pool_column("old")
+        values = {
+            "user_id": SQL("%s", user.id),
+            "stage_id": SQL("COALESCE(targets.stage_id, %s)", old("stage_id")),
+            "in_pool": SQL("FALSE"),
+            "date_open": SQL("%s", now),
+            "date_last_stage_update": SQL("%s", now),
+        }
+        targets = SQL(
+            "unnest(%s::int[], %s::int[]) AS targets(id, stage_id)",
+            list(stages),
+            list(stages.values()),
+        )
+        # The condition is on the row written: re-checked on the locked row.
+        condition = SQL(
+            "lead.id = targets.id AND %s", self._pool_column("lead")("in_pool")
+        )
+        rows = self._pool_move(values, condition, targets)
+        self._pool_record_moves(rows, event, {"owner_after_id": user.id})
+        return [row["id"] for row in rows]
+
+    @api.model
+    def _pool_column(self, alias):
+        """A crm_lead column of ``alias``, flushed before the statement runs."""
+        return lambda fname: SQL.identifier(alias, fname, to_flush=self._fields[fname])
+
+    def _pool_move(self, values, condition, extra_from=None):
+        """The atomic UPDATE of a move: set ``values`` ({field: SQL}) on the
+        leads matching ``condition`` (``lead`` is the row written, ``old`` its
+        state before); tell the ORM what changed. Returns the moved rows."""
+        old = self._pool_column("old")
+        assignments = SQL(", ").join(
+            SQL("%s = %s", SQL.identifier(fname, to_flush=self._fields[fname]), value)
+            for fname, value in values.items()
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+            UPDATE crm_lead lead
+               SET %(assignments)s, write_uid = %(uid)s, write_date = %(now)s
+              FROM crm_lead old %(extra_from)s
+             WHERE old.id = lead.id AND %(condition)s
+         RETURNING lead.id, %(name)s AS name, lead.pool_reason,
+                   old.user_id AS owner_id, old.stage_id AS stage_before_id,
+                   %(team)s AS team_id, %(company)s AS company_id
+                """,
+                assignments=assignments,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                extra_from=SQL(", %s", extra_from) if extra_from else SQL(),
+                condition=condition,
+                name=old("name"),
+                team=old("team_id"),
+                company=old("company_id"),
+            )
+        )
+        moved = self.env["crm.lead"].browse([row["id"] for row in rows])
+        moved.invalidate_recordset(list(values))
+        moved.modified(list(values))
+        return rows
+
+    def _pool_record_moves(self, rows, event, log_values):
+        """The pool history rows and chatter notes of the moves ``rows``: one
+        note per lead with its reason and Odoo's tracking values of owner and
+        stage."""
+        if not rows:
+            return
+        self.env["crm.lead.pool.log"].sudo().create(
+            [
+                dict(
+                    log_values,
+                    lead_id=row["id"],
+                    lead_name=row["name"],
+                    event=event,
+                    reason=row["pool_reason"]
+                    if event not in ("claim", "assign")
+                    else False,
+                    user_id=self.env.uid,
+                    owner_before_id=row["owner_id"],
+                    team_id=row["team_id"],
+                    company_id=row["company_id"],
+                )
+                for row in rows
+            ]
+        )
+        leads = self.env["crm.lead"].sudo().browse([row["id"] for row in rows])
+        messages = leads._message_log_batch(
+            bodies={row["id"]: self._pool_move_note(row, event) for row in rows}
+        )
+        tracked = leads.fields_get(
+            POOL_TRACKED_FIELDS, attributes=("string", "type", "selection")
+        )
+        before = {row["id"]: row for row in rows}
+        tracking_values = []
+        for message in messages:
+            row = before[message.res_id]
+            lead = leads.browse(message.res_id)
+            _changes, commands = lead._mail_track(
+                tracked,
+                {
+                    "user_id": self.env["res.users"].browse(row["owner_id"]),
+                    "stage_id": self.env["crm.stage"].browse(row["stage_before_id"]),
+                },
+            )
+            tracking_values += [
+                dict(command[2], mail_message_id=message.id) for command in commands
+            ]
+        self.env["mail.tracking.value"].sudo().create(tracking_values)
+
+    def _pool_move_note(self, row, event):
+        if event in ("claim", "assign"):
+            return Markup("<p>%s</p>") % (
+                _("Claimed from the public pool.")
+                if event == "claim"
+                else _("Assigned from the public pool.")
+            )
+        reasons = dict(self._fields["pool_reason"]._description_selection(self.env))
+        return Markup("<p>%s</p>") % _(
+            "Returned to the public pool: %(reason)s.",
+            reason=reasons.get(row["pool_reason"], ""),
+        )

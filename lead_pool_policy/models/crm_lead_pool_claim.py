@@ -1,0 +1,239 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""crm.lead: Claim, Claim Next Best Lead, Return and Assign: who may take
+which pool lead, under which limits (the moves themselves are in
+``crm_lead_pool.py``)."""
+
+from datetime import timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    # Actions -----------------------------------------------------------------
+
+    def action_pool_claim(self):
+        """Claim these pool leads for the current user (form button, list
+        action, RPC); returns a notification saying what happened to each."""
+        outcomes = self._pool_claim(self.env.user)
+        return self._pool_claim_notification(outcomes)
+
+    @api.model
+    def action_pool_claim_next(self):
+        """Claim the highest-priority pool lead the current user may claim."""
+        user = self.env.user
+        self._check_pool_claimer(user)
+        for lead in self.search(
+            [("in_pool", "=", True)], order="priority_score desc, id", limit=50
+        ):
+            outcomes = lead._pool_claim(user)
+            if outcomes.get(lead.id) == "claimed":
+                action = self._pool_claim_notification(outcomes)
+                action["params"]["next"] = {
+                    "type": "ir.actions.act_window",
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "views": [(False, "form")],
+                }
+                return action
+            if outcomes.get(lead.id) in ("daily_limit", "open_limit"):
+                return self._pool_claim_notification(outcomes)
+        return self._pool_claim_notification({})
+
+    def action_pool_assign(self):
+        """Managers: open the Assign wizard for these pool leads."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Assign from Pool"),
+            "res_model": "crm.lead.pool.assign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_ids": self.filtered("in_pool").ids},
+        }
+
+    def action_pool_return(self):
+        """Open the Return to Pool wizard for these leads."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Return to Pool"),
+            "res_model": "crm.lead.pool.return",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_ids": self.ids},
+        }
+
+    # Business: claim and return ---------------------------------------------
+
+    def _pool_claim(self, user, event="claim", enforce_limits=True):
+        """Claim for ``user`` what the policy allows, best priority first.
+
+        Claims of one user are serialized (a row lock on the user), so the
+        daily and open-lead limits hold across parallel browser tabs; two
+        users claiming one lead conflict on its row, and Odoo's retry of the
+        loser finds it taken.
+        Returns {lead id: outcome} with outcome in claimed, taken, cooldown,
+        daily_limit, open_limit. Managers assigning leads (``event`` assign)
+        go through the same path, and may lift the limits.
+        """
+        self._check_pool_claimer(user)
+        if not self:
+            return {}
+        visible = self.with_user(user)._filtered_access("write")
+        outcomes = dict.fromkeys(self.ids, "taken")
+        # Serialize this user's claims: the no-op update locks the user's row
+        # until the end of the transaction, and a claim of the same user
+        # committed since this transaction's snapshot makes it fail with a
+        # serialization error, which Odoo's RPC layer retries on a fresh
+        # snapshot, where the counts below see that claim.
+        self.env.cr.execute(
+            "UPDATE res_users SET write_date = write_date WHERE id = %s", [user.id]
+        )
+        visible = visible.sudo()
+        visible.invalidate_recordset()
+        policies = {lead: lead._get_pool_policy() for lead in visible}
+        if (
+            enforce_limits
+            and len(self) > 1
+            and any(not policy.pool_batch_claim for policy in policies.values())
+        ):
+            raise UserError(
+                _("Batch claiming is switched off: claim the leads one at a time.")
+            )
+        claimed_today, open_count = self._pool_claim_stats(user)
+        candidates = self.browse()
+        for lead in visible.sorted(lambda ld: (-ld.priority_score, ld.id)):
+            if not lead.in_pool:
+                continue
+            outcome = (
+                lead._pool_claim_refusal(
+                    user, policies[lead], claimed_today, open_count
+                )
+                if enforce_limits
+                else None
+            )
+            if outcome:
+                outcomes[lead.id] = outcome
+                continue
+            candidates |= lead
+            claimed_today += 1
+            open_count += 1
+        for lead_id in candidates._pool_take(user, event):
+            outcomes[lead_id] = "claimed"
+        return outcomes
+
+    def _pool_claim_refusal(self, user, policy, claimed_today, open_count):
+        """Why ``user`` may not claim this lead under ``policy`` now (an
+        outcome of ``_pool_claim``), or None."""
+        self.ensure_one()
+        cooldown = policy.pool_reclaim_cooldown_days
+        if (
+            cooldown
+            and self.pool_previous_user_id == user
+            and self.pool_entry_date
+            and self.pool_entry_date > fields.Datetime.now() - timedelta(days=cooldown)
+        ):
+            return "cooldown"
+        if (
+            policy.pool_claim_daily_limit
+            and claimed_today >= policy.pool_claim_daily_limit
+        ):
+            return "daily_limit"
+        if policy.pool_max_open_leads and open_count >= policy.pool_max_open_leads:
+            return "open_limit"
+        return None
+
+    @api.model
+    def _pool_claim_stats(self, user):
+        """(leads claimed or assigned to ``user`` today in their timezone,
+        open leads they own), in one query."""
+        now = fields.Datetime.now()
+        tz = pytz.timezone(user.tz or "UTC")
+        today_start = (
+            pytz.utc.localize(now)
+            .astimezone(tz)
+            .replace(hour=0, minute=0, second=0, microsecond=0)
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        self.env["crm.lead.pool.log"].flush_model(["event", "owner_after_id", "date"])
+        field = self._field_to_sql
+        [row] = self.env.execute_query(
+            SQL(
+                """
+            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log
+                     WHERE event IN ('claim', 'assign') AND owner_after_id = %(user)s
+                       AND date >= %(today)s),
+                   (SELECT COUNT(*) FROM crm_lead
+                      LEFT JOIN crm_stage stage ON stage.id = %(stage)s
+                     WHERE %(owner)s = %(user)s AND %(active)s
+                       AND NOT COALESCE(stage.is_won, FALSE)
+                       AND COALESCE(%(probability)s, 0) < 100)
+                """,
+                user=user.id,
+                today=today_start,
+                stage=field("crm_lead", "stage_id"),
+                owner=field("crm_lead", "user_id"),
+                active=field("crm_lead", "active"),
+                probability=field("crm_lead", "probability"),
+            )
+        )
+        return row
+
+    def _pool_claim_notification(self, outcomes):
+        labels = {
+            "claimed": _("claimed"),
+            "taken": _("already claimed or not available"),
+            "cooldown": _("recently recycled from you (cooldown)"),
+            "daily_limit": _("daily claim limit reached"),
+            "open_limit": _("open-lead limit reached"),
+        }
+        counts = {}
+        for outcome in outcomes.values():
+            counts[outcome] = counts.get(outcome, 0) + 1
+        if not outcomes:
+            message = _("No lead of the pool can be claimed right now.")
+        else:
+            message = ", ".join(
+                f"{count} {labels[outcome]}" for outcome, count in counts.items()
+            )
+        claimed = counts.get("claimed", 0)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Claim"),
+                "message": message,
+                "type": "success"
+                if claimed and claimed == len(outcomes)
+                else "warning",
+                "sticky": False,
+                "outcomes": {str(lead_id): o for lead_id, o in outcomes.items()},
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _pool_return(self, reason=None, note=None):
+        """Return these leads to the pool: their salesperson or a manager."""
+        is_manager = self._is_lead_manager()
+        for lead in self:
+            if lead.in_pool:
+                raise UserError(_("%s is already in the public pool.", lead.name))
+            if not is_manager and lead.user_id != self.env.user:
+                raise AccessError(
+                    _(
+                        "Only its salesperson or a sales manager can return %s.",
+                        lead.name,
+                    )
+                )
+            if lead._get_pool_policy().pool_return_reason_required and not reason:
+                raise UserError(_("Give a reason to return a lead to the pool."))
+        self.check_access("write")
+        return self.sudo()._pool_enter(
+            "returned", "return", note=note, return_reason=reason
+        )

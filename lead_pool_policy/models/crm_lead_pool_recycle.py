@@ -1,0 +1,339 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""crm.lead: the recycle rules, the deadlines they give, the owners' warnings
+and the recycle cron.
+
+The rules exist once, as SQL (``_pool_deadline_query``): the ORM compute of
+``pool_recycle_deadline`` runs it for the records written, and policy edits
+run it, as one UPDATE, for every lead the policy governs.
+"""
+
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.osv import expression
+from odoo.tools import SQL, Query
+
+POOL_BATCH_SIZE = 5000
+RECYCLE_RULES = [
+    ("uncontacted", "Not contacted in time"),
+    ("unconverted", "Not converted in time"),
+    ("stale", "No recent contact"),
+]
+# crm.lead fields the rules read (flushed before they run).
+DEADLINE_INPUT_FIELDS = (
+    "user_id",
+    "date_open",
+    "type",
+    "date_conversion",
+    "tag_ids",
+    "active",
+    "stage_id",
+    "team_id",
+    "company_id",
+    "first_contact_date",
+    "last_contact_date",
+)
+DEADLINE_QUERY = """
+    SELECT crm_lead.id,
+           LEAST(c.uncontacted, c.unconverted, c.stale) AS deadline,
+           CASE LEAST(c.uncontacted, c.unconverted, c.stale)
+                WHEN c.uncontacted THEN 'uncontacted'
+                WHEN c.unconverted THEN 'unconverted'
+                WHEN c.stale THEN 'stale' END AS rule
+      FROM %(policy_from)s
+ LEFT JOIN crm_stage stage ON stage.id = crm_lead.stage_id
+CROSS JOIN LATERAL (
+    SELECT crm_lead.active
+           AND crm_lead.user_id IS NOT NULL
+           AND crm_lead.date_open IS NOT NULL
+           AND NOT COALESCE(stage.is_won, FALSE)
+           AND NOT COALESCE(stage.is_pool, FALSE)
+           AND NOT EXISTS (
+               SELECT 1 FROM crm_tag_rel rel
+                WHERE rel.lead_id = crm_lead.id
+                  AND rel.tag_id IN (%(exempt_tags)s)) AS eligible
+) e
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.eligible AND %(unc)s
+                     AND (crm_lead.last_contact_date IS NULL
+                          OR crm_lead.last_contact_date < crm_lead.date_open)
+                THEN crm_lead.date_open + %(unc_days)s * interval '1 day'
+           END AS uncontacted,
+           CASE WHEN e.eligible AND %(unconv)s AND crm_lead.type = 'lead'
+                     AND crm_lead.date_conversion IS NULL
+                     AND crm_lead.last_contact_date >= crm_lead.date_open
+                THEN CASE WHEN crm_lead.first_contact_date >= crm_lead.date_open
+                          THEN crm_lead.first_contact_date
+                          ELSE crm_lead.last_contact_date END
+                     + %(unconv_days)s * interval '1 day'
+           END AS unconverted,
+           CASE WHEN e.eligible AND %(stale)s AND crm_lead.type = 'opportunity'
+                THEN GREATEST(crm_lead.last_contact_date, crm_lead.date_open)
+                     + %(stale_days)s * interval '1 day'
+           END AS stale
+) c
+     WHERE %(scope)s
+"""
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    pool_recycle_deadline = fields.Datetime(
+        string="Recycle Deadline",
+        compute="_compute_pool_recycle_deadline",
+        store=True,
+        copy=False,
+        index=True,
+        help="When the lead returns to the pool if nothing happens; empty when no "
+        "recycle rule applies.",
+    )
+    pool_recycle_rule = fields.Selection(
+        RECYCLE_RULES,
+        string="Recycle Rule",
+        compute="_compute_pool_recycle_deadline",
+        store=True,
+        copy=False,
+    )
+    pool_warned_deadline = fields.Datetime(readonly=True, copy=False)
+    pool_recycle_soon = fields.Boolean(
+        compute="_compute_pool_recycle_soon",
+        search="_search_pool_recycle_soon",
+        help="The recycle deadline falls within the warning window.",
+    )
+
+    @api.depends(*DEADLINE_INPUT_FIELDS, "stage_id.is_won", "in_pool")
+    def _compute_pool_recycle_deadline(self):
+        # A record being edited (onchange) shows the deadline it has saved.
+        ids = {lead.id: lead._origin.id for lead in self if lead._origin.id}
+        values = self._pool_deadline_values(set(ids.values()))
+        for lead in self:
+            deadline, rule = values.get(ids.get(lead.id), (False, False))
+            lead.pool_recycle_deadline, lead.pool_recycle_rule = deadline, rule
+
+    @api.depends("pool_recycle_deadline", "team_id", "company_id")
+    def _compute_pool_recycle_soon(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            days = lead._get_pool_policy().pool_warning_days
+            lead.pool_recycle_soon = bool(
+                lead.pool_recycle_deadline
+                and lead.pool_recycle_deadline <= now + timedelta(days=days)
+            )
+
+    def _search_pool_recycle_soon(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(_("Unsupported search on Recycle Soon."))
+        query = self._pool_policy_query()
+        query.add_where(
+            SQL(
+                "crm_lead.pool_recycle_deadline <= %s + %s * interval '1 day'",
+                fields.Datetime.now(),
+                self._pool_policy_sql("pool_warning_days"),
+            )
+        )
+        domain = [("id", "in", query)]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    # Business ----------------------------------------------------------------
+
+    @api.model
+    def _pool_policy_query(self):
+        """A query over crm_lead joined to the policy that governs each lead:
+        ``team`` (its own policy when ``pool_policy_own``) and ``company``."""
+        query = Query(self.env, "crm_lead", SQL.identifier("crm_lead"))
+        query.add_join(
+            "LEFT JOIN", "team", "crm_team", SQL("team.id = crm_lead.team_id")
+        )
+        query.add_join(
+            "JOIN",
+            "company",
+            "res_company",
+            SQL("company.id = %s", self._policy_company_sql()),
+        )
+        return query
+
+    @api.model
+    def _pool_policy_sql(self, fname):
+        """The value of the policy setting ``fname`` of each lead of
+        ``_pool_policy_query``: its team's own, else its company's."""
+        if self._fields.get(fname) and fname == "pool_exempt_tag_ids":
+            raise ValueError(fname)
+        return SQL(
+            "CASE WHEN COALESCE(team.pool_policy_own, FALSE) THEN team.%s"
+            " ELSE company.%s END",
+            SQL.identifier(fname),
+            SQL.identifier(fname),
+        )
+
+    @api.model
+    def _pool_exempt_tags_sql(self):
+        """The exempt tags of the policy of each lead of ``_pool_policy_query``."""
+        team_rel = self.env["crm.team"]._fields["pool_exempt_tag_ids"]
+        company_rel = self.env["res.company"]._fields["pool_exempt_tag_ids"]
+        return SQL(
+            "SELECT %(t_tag)s FROM %(t_rel)s WHERE %(t_own)s = team.id"
+            " AND COALESCE(team.pool_policy_own, FALSE)"
+            " UNION ALL SELECT %(c_tag)s FROM %(c_rel)s WHERE %(c_own)s = company.id"
+            " AND NOT COALESCE(team.pool_policy_own, FALSE)",
+            t_tag=SQL.identifier(team_rel.column2),
+            t_rel=SQL.identifier(team_rel.relation),
+            t_own=SQL.identifier(team_rel.column1),
+            c_tag=SQL.identifier(company_rel.column2),
+            c_rel=SQL.identifier(company_rel.relation),
+            c_own=SQL.identifier(company_rel.column1),
+        )
+
+    @api.model
+    def _pool_deadline_query(self, scope):
+        """The recycle rules, once: (id, deadline, rule) of the leads selected
+        by ``scope`` (an SQL condition on crm_lead), each under its policy.
+
+        uncontacted: assigned (date_open) and no contact since -> date_open + N;
+        unconverted: a lead contacted since assigned -> that contact + N;
+        stale: an opportunity -> last contact (or assignment) + N;
+        the earliest applicable rule wins. Won, lost, exempt, pool and
+        unassigned leads have no deadline.
+        """
+        policy = self._pool_policy_sql
+        query = self._pool_policy_query()
+        return SQL(
+            DEADLINE_QUERY,
+            policy_from=query.from_clause,
+            exempt_tags=self._pool_exempt_tags_sql(),
+            unc=policy("pool_recycle_uncontacted"),
+            unc_days=policy("pool_uncontacted_days"),
+            unconv=policy("pool_recycle_unconverted"),
+            unconv_days=policy("pool_unconverted_days"),
+            stale=policy("pool_recycle_stale"),
+            stale_days=policy("pool_stale_days"),
+            scope=scope,
+        )
+
+    @api.model
+    def _pool_flush_deadline_inputs(self):
+        self.env["crm.lead"].flush_model(DEADLINE_INPUT_FIELDS)
+        self.env["crm.stage"].flush_model(["is_won", "is_pool"])
+        for model in ("crm.team", "res.company"):
+            self.env[model].flush_model()
+
+    @api.model
+    def _pool_deadline_values(self, ids):
+        """{lead id: (deadline, rule)} of the saved leads ``ids``."""
+        if not ids:
+            return {}
+        self._pool_flush_deadline_inputs()
+        rows = self.env.execute_query(
+            self._pool_deadline_query(SQL("crm_lead.id IN %s", tuple(ids)))
+        )
+        return {lead_id: (deadline, rule) for lead_id, deadline, rule in rows}
+
+    @api.model
+    def _update_pool_deadlines(self, scope=None):
+        """Rewrite the deadline of the leads selected by ``scope`` (all when
+        None) after a policy edit: one UPDATE, touching only what changes."""
+        self._pool_flush_deadline_inputs()
+        self.env["crm.lead"].flush_model(["pool_recycle_deadline", "pool_recycle_rule"])
+        self.env.execute_query(
+            SQL(
+                "UPDATE crm_lead lead"
+                "   SET pool_recycle_deadline = d.deadline, pool_recycle_rule = d.rule"
+                "  FROM (%s) d"
+                " WHERE lead.id = d.id"
+                "   AND (lead.pool_recycle_deadline IS DISTINCT FROM d.deadline"
+                "        OR lead.pool_recycle_rule IS DISTINCT FROM d.rule)",
+                self._pool_deadline_query(scope or SQL("TRUE")),
+            )
+        )
+        self.env["crm.lead"].invalidate_model(
+            ["pool_recycle_deadline", "pool_recycle_rule", "pool_recycle_soon"]
+        )
+
+    def _pool_send_warnings(self, now):
+        """Warn each owner once per lead and deadline, within the window of
+        the lead's own policy."""
+        query = self._pool_policy_query()
+        query.add_where(
+            SQL(
+                "crm_lead.pool_recycle_deadline > %(now)s"
+                " AND crm_lead.pool_recycle_deadline"
+                "     <= %(now)s + %(days)s * interval '1 day'"
+                " AND crm_lead.user_id IS NOT NULL"
+                " AND crm_lead.pool_warned_deadline IS DISTINCT FROM"
+                "     crm_lead.pool_recycle_deadline",
+                now=now,
+                days=self._pool_policy_sql("pool_warning_days"),
+            )
+        )
+        leads = self.search(expression.AND([[("id", "in", query)]]))
+        activity_type = self.env.ref(
+            "lead_pool_policy.mail_activity_type_recycle_warning"
+        )
+        for lead in leads:
+            day = fields.Date.context_today(lead, lead.pool_recycle_deadline)
+            lead.activity_schedule(
+                activity_type_id=activity_type.id,
+                date_deadline=day,
+                summary=_("Returns to the pool on %s", fields.Date.to_string(day)),
+                user_id=lead.user_id.id,
+            )
+        if leads:
+            self.env.execute_query(
+                SQL(
+                    "UPDATE crm_lead SET pool_warned_deadline = pool_recycle_deadline"
+                    " WHERE id IN %s",
+                    tuple(leads.ids),
+                )
+            )
+            leads.invalidate_recordset(["pool_warned_deadline"])
+
+    def _pool_notify_owners(self, by_owner):
+        """One summary notification per previous salesperson."""
+        for owner_id, rows in by_owner.items():
+            owner = self.env["res.users"].browse(owner_id)
+            if not owner.exists():
+                continue
+            names = ", ".join(row["name"] for row in rows[:20])
+            more = len(rows) - 20
+            body = _(
+                "%(count)s of your leads returned to the public pool: %(names)s",
+                count=len(rows),
+                names=names + (_(" and %s more", more) if more > 0 else ""),
+            )
+            owner.partner_id.message_notify(
+                partner_ids=owner.partner_id.ids,
+                subject=_("Leads returned to the pool"),
+                body=body,
+            )
+
+    # Crons -------------------------------------------------------------------
+
+    @api.model
+    def _cron_pool_recycle(self):
+        """Daily: warn the salespeople whose leads reach their deadline within
+        the warning window, then recycle every lead whose deadline has passed,
+        in batches (each committed on its own, see ``_commit_batch``)."""
+        self._check_cron_caller()
+        leads = self.sudo()
+        now = fields.Datetime.now()
+        leads._pool_send_warnings(now)
+        due = leads.search(
+            [
+                ("pool_recycle_deadline", "<=", now),
+                ("user_id", "!=", False),
+                ("in_pool", "=", False),
+            ],
+            order="id",
+        )
+        total, done = len(due), 0
+        by_owner = {}
+        for start in range(0, total, POOL_BATCH_SIZE):
+            batch = due[start : start + POOL_BATCH_SIZE]
+            for row in batch._pool_enter(None, "recycle", due_before=now):
+                by_owner.setdefault(row["owner_id"], []).append(row)
+            done += len(batch)
+            leads.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            leads._commit_batch()
+        leads._pool_notify_owners(by_owner)
+        return sum(len(rows) for rows in by_owner.values())
