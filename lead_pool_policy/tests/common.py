@@ -1,18 +1,17 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from contextlib import contextmanager
-from unittest.mock import patch
-
-from freezegun import freeze_time
+from datetime import datetime
 
 from odoo import fields
 from odoo.tests import TransactionCase
 
-from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.mail.tests.common import MailCase, mail_new_test_user
+
+T0 = datetime(2026, 3, 2, 9, 0, 0)
 
 
-class LeadPoolCommon(TransactionCase):
+class LeadPoolCommon(TransactionCase, MailCase):
     """Users for each sales group, one sales team, and a small lead factory."""
 
     @classmethod
@@ -52,18 +51,9 @@ class LeadPoolCommon(TransactionCase):
             }
         )
 
-    @contextmanager
     def _clock(self, when):
-        """Move the clock: Python's (freezegun) and the cursor's ``now()``,
-        which Odoo uses for assignment and creation dates."""
-        when = fields.Datetime.to_datetime(when)
-        with freeze_time(when), patch.object(self.env.cr, "now", lambda: when):
-            yield
-
-    def _flush_tracking(self):
-        """Write pending tracking messages, as a commit would."""
-        self.env.flush_all()
-        self.env.cr.precommit.run()
+        """Move Python's clock and the cursor's ``now()`` (Odoo's helper)."""
+        return self.mock_datetime_and_now(fields.Datetime.to_datetime(when))
 
     @classmethod
     def _create_lead(cls, user=None, **values):
@@ -87,3 +77,73 @@ class LeadPoolCommon(TransactionCase):
                 for i, vals in enumerate(vals_list)
             ]
         )
+
+
+class PoolCommon(LeadPoolCommon):
+    """A team with its stages, and pool leads made the way the pool makes them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pool_stage = cls.env.ref("lead_pool_policy.crm_stage_pool")
+        cls.stage_new = cls.env["crm.stage"].create(
+            {"name": "New (pool tests)", "sequence": 1, "team_id": cls.team.id}
+        )
+        cls.stage_qualified = cls.env["crm.stage"].create(
+            {"name": "Qualified (pool tests)", "sequence": 2, "team_id": cls.team.id}
+        )
+        cls.stage_won = cls.env["crm.stage"].create(
+            {
+                "name": "Won (pool tests)",
+                "sequence": 3,
+                "is_won": True,
+                "team_id": cls.team.id,
+            }
+        )
+        cls.company.write(
+            {
+                "pool_recycle_uncontacted": True,
+                "pool_uncontacted_days": 7,
+                "pool_recycle_unconverted": True,
+                "pool_unconverted_days": 14,
+                "pool_recycle_stale": False,
+                "pool_stale_days": 30,
+                "pool_delete_to_pool": True,
+                "pool_batch_claim": True,
+                "pool_warning_days": 2,
+                "pool_claim_daily_limit": 0,
+                "pool_max_open_leads": 0,
+                "pool_reclaim_cooldown_days": 0,
+                "pool_return_reason_required": False,
+                "pool_exempt_tag_ids": [(5, 0, 0)],
+                "pool_new_leads": False,
+            }
+        )
+        cls.reason = cls.env.ref(
+            "lead_pool_policy.crm_lead_pool_return_reason_unreachable"
+        )
+        # Pool leads already in the database (demo data) must not compete
+        # with the tests' own leads for "next best lead".
+        cls.env["crm.lead"].search([("in_pool", "=", True)]).active = False
+
+    def _assigned_lead(self, user=None, **values):
+        with self._clock(T0):
+            lead = self._create_lead(user=user, **values)
+            # Stored computes (assignment date, deadline) run at flush time.
+            self.env.flush_all()
+            return lead
+
+    def _pool_lead(self, **values):
+        lead = self._assigned_lead(**values)
+        lead.sudo()._pool_enter("manager", "enter")
+        return lead
+
+    def _logs(self, lead, event=None):
+        domain = [("lead_id", "=", lead.id)]
+        if event:
+            domain.append(("event", "=", event))
+        return self.env["crm.lead.pool.log"].search(domain)
+
+    def _recycle(self, when):
+        with self._clock(when):
+            return self.env["crm.lead"]._cron_pool_recycle()

@@ -102,11 +102,11 @@ class TestBant(LeadPoolCommon):
 
     def test_tracking(self):
         lead = self._create_lead(name="Tracked lead")
-        self._flush_tracking()
+        self.flush_tracking()
         lead.write(
             {"bant_budget": "approved", "bant_need": "latent", "budget_amount": 1500}
         )
-        self._flush_tracking()
+        self.flush_tracking()
         message = lead.message_ids[0]
         tracked = {
             value.field_id.name: (value.old_value_char, value.new_value_char)

@@ -171,19 +171,14 @@ class TestScoring(LeadPoolCommon):
         )
         # Existing leads are rescored by the refresh cron, which the rule
         # change requested.
-        param = self.env["ir.config_parameter"].get_param(
-            "lead_pool_policy.rescore_requested"
+        cron = self.env.ref("lead_pool_policy.ir_cron_lead_scoring_refresh")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         )
-        self.assertTrue(param)
         changed = self._refresh()
         self.assertGreaterEqual(changed, 1)
         self.assertEqual(lead_fr.fit_score, 45)
         self.assertEqual(lead_us.fit_score, 0)
-        self.assertFalse(
-            self.env["ir.config_parameter"].get_param(
-                "lead_pool_policy.rescore_requested"
-            )
-        )
         # A second run changes nothing.
         self.assertEqual(self._refresh(), 0)
         # New leads and written fields are scored at once.

@@ -1,0 +1,331 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from datetime import datetime
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import PoolCommon
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolClaim(PoolCommon):
+    # claim
+
+    def test_claim(self):
+        lead = self._pool_lead(stage_id=self.stage_qualified.id)
+        self.assertTrue(lead.in_pool)
+        with self._clock("2026-03-10 09:00:00"):
+            action = lead.with_user(self.user_rep_2).action_pool_claim()
+        self.assertEqual(action["params"]["outcomes"], {str(lead.id): "claimed"})
+        self.assertEqual(lead.user_id, self.user_rep_2)
+        self.assertEqual(lead.stage_id, self.stage_qualified, "previous stage restored")
+        self.assertFalse(lead.in_pool)
+        self.assertEqual(lead.date_open, datetime(2026, 3, 10, 9, 0))
+        self.assertEqual(lead.pool_recycle_deadline, datetime(2026, 3, 17, 9, 0))
+        log = self._logs(lead, "claim")
+        self.assertEqual(
+            (log.owner_after_id, log.user_id), (self.user_rep_2, self.user_rep_2)
+        )
+        # A second claim: already taken.
+        outcomes = lead.with_user(self.user_rep)._pool_claim(self.user_rep)
+        self.assertEqual(outcomes, {lead.id: "taken"})
+        self.assertEqual(lead.user_id, self.user_rep_2)
+
+    def test_claim_first_stage_without_previous(self):
+        lead = self._create_lead(user=self.env["res.users"], stage_id=self.stage_new.id)
+        lead.sudo()._pool_enter("new", "enter")
+        self.assertFalse(lead.pool_previous_user_id)
+        lead.with_user(self.user_rep).action_pool_claim()
+        self.assertEqual(lead.stage_id, self.stage_new)
+
+    def test_claim_limits(self):
+        leads = self.env["crm.lead"]
+        for _i in range(5):
+            leads |= self._pool_lead()
+        self.company.pool_claim_daily_limit = 2
+        outcomes = leads.with_user(self.user_rep_2)._pool_claim(self.user_rep_2)
+        self.assertEqual(sorted(outcomes.values()).count("claimed"), 2)
+        self.assertEqual(sorted(outcomes.values()).count("daily_limit"), 3)
+        self.company.pool_claim_daily_limit = 0
+        self.company.pool_max_open_leads = 3
+        outcomes = leads.with_user(self.user_rep_2)._pool_claim(self.user_rep_2)
+        self.assertEqual(list(outcomes.values()).count("claimed"), 1)
+        self.assertEqual(list(outcomes.values()).count("open_limit"), 2)
+        self.assertEqual(
+            len(leads.filtered(lambda ld: ld.user_id == self.user_rep_2)), 3
+        )
+
+    def test_claim_cooldown(self):
+        lead = self._assigned_lead()
+        self._recycle("2026-03-09 10:00:00")
+        self.assertEqual(lead.pool_previous_user_id, self.user_rep)
+        self.company.pool_reclaim_cooldown_days = 5
+        with self._clock("2026-03-12 10:00:00"):
+            self.assertEqual(lead._pool_claim(self.user_rep), {lead.id: "cooldown"})
+        with self._clock("2026-03-15 10:00:00"):
+            self.assertEqual(lead._pool_claim(self.user_rep), {lead.id: "claimed"})
+
+    def test_claim_order_and_next_best(self):
+        low = self._pool_lead(name="low")
+        high = self._pool_lead(
+            name="high", bant_need="confirmed", bant_budget="approved"
+        )
+        self.assertGreater(high.priority_score, low.priority_score)
+        self.company.pool_claim_daily_limit = 1
+        outcomes = (low | high)._pool_claim(self.user_rep)
+        self.assertEqual(outcomes, {low.id: "daily_limit", high.id: "claimed"})
+        self.company.pool_claim_daily_limit = 0
+        other = self._pool_lead(name="other", bant_need="latent")
+        action = (
+            self.env["crm.lead"].with_user(self.user_rep_2).action_pool_claim_next()
+        )
+        self.assertEqual(action["params"]["next"]["res_id"], other.id)
+        self.assertEqual(other.user_id, self.user_rep_2)
+
+    def test_batch_claim_off(self):
+        leads = self._pool_lead() | self._pool_lead()
+        self.company.pool_batch_claim = False
+        with self.assertRaises(UserError):
+            leads.with_user(self.user_rep).action_pool_claim()
+        self.assertTrue(all(leads.mapped("in_pool")))
+        leads[0].with_user(self.user_rep).action_pool_claim()
+        self.assertEqual(leads[0].user_id, self.user_rep)
+
+    def test_moves_are_tracked_and_followed_by_crm_computes(self):
+        """A pool move is seen by Odoo like any write: tracking values for
+        owner and stage, and crm's probability recomputed for the new stage."""
+        frequencies = self.env["crm.lead.scoring.frequency"]
+        # crm reads its totals on the first shared stage.
+        first_stage = self.env["crm.stage"].search(
+            [("team_id", "=", False)], order="sequence, id", limit=1
+        )
+        for stage, won, lost in (
+            (first_stage, 100, 100),
+            (self.stage_qualified, 90, 10),
+            (self.pool_stage, 10, 90),
+        ):
+            frequencies.create(
+                {
+                    "variable": "stage_id",
+                    "value": str(stage.id),
+                    "won_count": won,
+                    "lost_count": lost,
+                    "team_id": self.team.id,
+                }
+            )
+        lead = self._assigned_lead(stage_id=self.stage_qualified.id)
+        qualified = lead.automated_probability
+        lead.sudo()._pool_enter("manager", "enter")
+        self.assertLess(lead.automated_probability, qualified)
+        self.assertEqual(lead.probability, lead.automated_probability)
+        lead.with_user(self.user_rep_2).action_pool_claim()
+        self.assertEqual(lead.stage_id, self.stage_qualified)
+        self.assertEqual(lead.automated_probability, qualified)
+        claim_note = lead.message_ids.filtered(
+            lambda m: "Claimed from the public pool" in (m.body or "")
+        )
+        owner = claim_note.sudo().tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "user_id"
+        )
+        self.assertEqual(
+            (owner.old_value_integer, owner.new_value_integer),
+            (0, self.user_rep_2.id),
+        )
+
+    def test_claim_needs_sales_rights(self):
+        lead = self._pool_lead()
+        employee = mail_new_test_user(
+            self.env, login="lpp_employee", groups="base.group_user"
+        )
+        with self.assertRaises(AccessError):
+            lead.with_user(employee).action_pool_claim()
+        self.assertTrue(lead.in_pool)
+
+    def test_claim_query_count_does_not_grow(self):
+        small = self.env["crm.lead"]
+        big = self.env["crm.lead"]
+        for _i in range(3):
+            small |= self._pool_lead()
+        for _i in range(30):
+            big |= self._pool_lead()
+        self._pool_lead()._pool_claim(self.user_manager)  # warm the caches
+        # The claim's whole work is counted: the move, its history, its
+        # notes with tracking values, and crm's computes that follow it
+        # (probability, team), flushed inside the budget.
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=41):
+            small._pool_claim(self.user_rep)
+            self.env.flush_all()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=41):
+            big._pool_claim(self.user_rep_2)
+            self.env.flush_all()
+        self.assertEqual(set(big.mapped("user_id")), {self.user_rep_2})
+
+    # return and delete
+
+    def test_return(self):
+        lead = self._assigned_lead(stage_id=self.stage_qualified.id)
+        wizard = Form(
+            self.env["crm.lead.pool.return"]
+            .with_user(self.user_rep)
+            .with_context(default_lead_ids=lead.ids)
+        )
+        wizard.note = "Customer moved to a competitor's territory"
+        wizard.save().action_return()
+        self.assertTrue(lead.in_pool)
+        self.assertEqual(lead.pool_reason, "returned")
+        log = self._logs(lead, "return")
+        self.assertEqual(log.note, "Customer moved to a competitor's territory")
+        self.assertEqual(log.user_id, self.user_rep)
+
+    def test_return_reason_required(self):
+        self.company.pool_return_reason_required = True
+        lead = self._assigned_lead()
+        with self.assertRaises(UserError):
+            lead.with_user(self.user_rep)._pool_return()
+        self.assertFalse(lead.in_pool)
+        lead.with_user(self.user_rep)._pool_return(reason=self.reason)
+        self.assertEqual(self._logs(lead, "return").return_reason_id, self.reason)
+
+    def test_return_other_rep_lead_refused(self):
+        lead = self._assigned_lead(user=self.user_rep_2)
+        with self.assertRaises(AccessError):
+            lead.with_user(self.user_rep)._pool_return(reason=self.reason)
+        self.assertFalse(lead.in_pool)
+        lead.with_user(self.user_manager)._pool_return(reason=self.reason)
+        self.assertTrue(lead.in_pool)
+
+    def test_rep_delete_sends_to_pool(self):
+        lead = self._assigned_lead(name="Deleted by rep")
+        lead.with_user(self.user_rep).unlink()
+        self.assertTrue(lead.exists())
+        self.assertTrue(lead.in_pool)
+        self.assertEqual(lead.pool_reason, "deleted")
+        self.assertEqual(self._logs(lead, "delete").owner_before_id, self.user_rep)
+        with self.assertRaises(AccessError):
+            lead.with_user(self.user_rep).unlink()
+        self.assertTrue(lead.exists())
+        other = self._assigned_lead(user=self.user_rep_2)
+        with self.assertRaises(AccessError):
+            other.with_user(self.user_rep).unlink()
+        self.assertFalse(other.in_pool)
+
+    def test_rep_delete_when_policy_off(self):
+        self.company.pool_delete_to_pool = False
+        lead = self._assigned_lead(name="Really gone")
+        lead.with_user(self.user_rep).unlink()
+        self.assertFalse(lead.exists())
+        purge = self.env["crm.lead.pool.log"].search(
+            [("lead_name", "=", "Really gone")]
+        )
+        self.assertEqual(purge.event, "purge")
+
+    def test_manager_delete_purges(self):
+        lead = self._assigned_lead(name="Purged lead")
+        lead.with_user(self.user_manager).unlink()
+        self.assertFalse(lead.exists())
+        purge = self.env["crm.lead.pool.log"].search(
+            [("lead_name", "=", "Purged lead")]
+        )
+        self.assertEqual(
+            (purge.event, purge.owner_before_id, purge.user_id),
+            ("purge", self.user_rep, self.user_manager),
+        )
+
+    def test_merge_purges(self):
+        lead_a = self._assigned_lead(name="Dup A", email_from="dup@example.com")
+        lead_b = self._assigned_lead(name="Dup B", email_from="dup@example.com")
+        names = {lead_a.id: lead_a.name, lead_b.id: lead_b.name}
+        merged = (lead_a | lead_b).with_user(self.user_rep).merge_opportunity()
+        gone = (lead_a | lead_b) - merged
+        self.assertFalse(gone.exists())
+        purge = self.env["crm.lead.pool.log"].search(
+            [("lead_name", "=", names[gone.id])]
+        )
+        self.assertEqual(purge.event, "purge")
+
+    # assign and distribution
+
+    def test_manager_assign_wizard(self):
+        leads = self._pool_lead() | self._pool_lead() | self._pool_lead()
+        self.company.pool_claim_daily_limit = 2
+        Wizard = self.env["crm.lead.pool.assign"].with_user(self.user_manager)
+        wizard = Wizard.create(
+            {"lead_ids": [(6, 0, leads.ids)], "user_id": self.user_rep_2.id}
+        )
+        self.assertEqual((wizard.claimed_today, wizard.daily_limit), (0, 2))
+        action = wizard.action_assign()
+        outcomes = action["params"]["outcomes"]
+        self.assertEqual(
+            sorted(outcomes.values()), ["claimed", "claimed", "daily_limit"]
+        )
+        self.assertEqual(
+            len(
+                self.env["crm.lead.pool.log"].search(
+                    [("lead_id", "in", leads.ids), ("event", "=", "assign")]
+                )
+            ),
+            2,
+        )
+        rest = leads.filtered("in_pool")
+        wizard = Wizard.create(
+            {
+                "lead_ids": [(6, 0, rest.ids)],
+                "user_id": self.user_rep_2.id,
+                "override_limits": True,
+            }
+        )
+        self.assertEqual(wizard.claimed_today, 2)
+        wizard.action_assign()
+        self.assertEqual(set(leads.mapped("user_id")), {self.user_rep_2})
+        # Salespeople cannot assign.
+        lead = self._pool_lead()
+        with self.assertRaises(AccessError):
+            self.env["crm.lead.pool.assign"].with_user(self.user_rep).create(
+                {"lead_ids": [(6, 0, lead.ids)], "user_id": self.user_rep.id}
+            ).action_assign()
+        self.assertTrue(lead.in_pool)
+
+    def test_distribution_cron(self):
+        cron = self.env.ref("lead_pool_policy.ir_cron_pool_distribute")
+        self.assertFalse(cron.active, "inactive by default")
+        members = self.team.crm_team_member_ids
+        # Odoo's quota: a day's share of the monthly capacity (60 / 30 = 2).
+        members.write({"assignment_max": 60})
+        members.filtered(
+            lambda m: m.user_id == self.user_team_lead
+        ).assignment_optout = True
+        leads = self.env["crm.lead"]
+        for i in range(5):
+            leads |= self._pool_lead(name=f"dist {i}", user=self.user_manager)
+        self.company.pool_reclaim_cooldown_days = 5
+        # The first lead was recycled from Rita just now: she cannot get it back.
+        self.env.cr.execute(
+            "UPDATE crm_lead SET pool_previous_user_id = %s WHERE id = %s",
+            [self.user_rep.id, leads[0].id],
+        )
+        leads.invalidate_recordset()
+        assigned = self.env["crm.lead"]._cron_pool_distribute()
+        owners = leads.mapped("user_id")
+        self.assertEqual(
+            owners, self.user_rep | self.user_rep_2, "round robin, opt-out skipped"
+        )
+        self.assertLessEqual(
+            abs(
+                len(leads.filtered(lambda ld: ld.user_id == self.user_rep))
+                - len(leads.filtered(lambda ld: ld.user_id == self.user_rep_2))
+            ),
+            1,
+        )
+        self.assertNotEqual(leads[0].user_id, self.user_rep)
+        self.assertEqual(assigned, len(leads.filtered("user_id")))
+        self.assertEqual(assigned, 4, "two each: one run hands out a day's share")
+        self.assertEqual(len(leads.filtered("in_pool")), 1)
+        self.assertEqual(self.env["crm.lead"]._cron_pool_distribute(), 0)
