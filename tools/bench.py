@@ -1,9 +1,14 @@
 """Benchmarks of lead_pool_policy against hand-written SQL floors.
 
-Run through ``./dev bench [--leads N] [--only rescore,sources]``. It builds
-(once) a database ``lpp_bench`` with the addon and no demo data, fills it with N
-generated leads (with sources and engagement events), then measures, in the
-same run and on the same data:
+Run through ``./dev bench [--leads N] [--rounds R] [--only a,b,...] [--db NAME]``
+(``--only`` picks among rescore, sources, recycle, install; all by default).
+Nothing here is a test: it prints figures and ratios and never fails on time.
+Each side of a comparison starts from the same state (what it writes is reset
+outside the timing) and the best of ``--rounds`` runs is kept.
+
+In one process, on a database ``NAME`` (default ``lpp_bench``) with the addon
+and no demo data, filled once with N generated leads (BANT answers, sources,
+qualifications, one or two engagement events for a third of them):
 
 - rescore: the refresh cron's full rescore (``crm.lead._rescore_all``) next to
   one hand-written UPDATE doing the same state change: fit (the shipped BANT
@@ -19,19 +24,26 @@ same run and on the same data:
   same state change (pool stage, owner, bookkeeping, a pool log row and a
   chatter note per lead); peak memory of the cron is reported too.
 
-Each side starts from the same state (the columns it writes are reset, outside
-the timing) and the best of ``--rounds`` runs is kept. This is a benchmark,
-not a test: it prints figures and ratios and never fails on time.
+In subprocesses (tools/bench_install.py), the way an administrator installs
+the addon (``-i lead_pool_policy --without-demo=all --stop-after-init``):
+
+- install: a database with crm and N existing leads (owners among five reps,
+  stages, sources, assignment dates over 500 days, opportunities, won and
+  lost), built once as ``NAME_crm_N`` and copied (``CREATE DATABASE ...
+  TEMPLATE``) for each measurement. Measured: the install on a copy of the
+  empty crm database (baseline), the install on a copy with the leads, and a
+  hand-written SQL floor on another copy (the addon's lead columns added and
+  filled: BANT not asked, scores, source rates and statistics, recycle
+  deadlines with the install grace, indexes). Reports the time beyond the
+  empty install, its ratio to the floor, the install process's peak memory,
+  and whether the install leaves the leads in the floor's state.
 """
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from unittest import mock
-
-import psycopg2
 
 # Rescore floor: the shipped BANT fit rules, by hand.
 SHIPPED_FIT_SQL = """
@@ -70,34 +82,6 @@ SCORE_COLUMNS = (
 # Bump when generate() changes: the cached bench database is refilled.
 GENERATOR_VERSION = "2"
 GENERATOR_KEY = "lpp_bench.generated"
-
-
-def odoo_cmd(addons_path, *args):
-    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path}", *args]
-
-
-def ensure_database(db, addons_path):
-    conn = psycopg2.connect(dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
-        exists = cr.fetchone()
-    conn.close()
-    if not exists:
-        print(f"bench: creating database {db} (addon, no demo data)", flush=True)
-        subprocess.run(
-            odoo_cmd(
-                addons_path,
-                "-d",
-                db,
-                "-i",
-                "lead_pool_policy",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ),
-            check=True,
-        )
 
 
 def generate(cr, leads):
@@ -528,18 +512,31 @@ def main():
     parser.add_argument("--db", default="lpp_bench")
     parser.add_argument("--leads", type=int, default=100000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", default="rescore,sources,recycle")
+    parser.add_argument("--only", default="rescore,sources,recycle,install")
     args = parser.parse_args()
     os.environ.setdefault("TZ", "UTC")
+    only = set(args.only.split(","))
+    unknown = only - {"rescore", "sources", "recycle", "install"}
+    if unknown:
+        parser.error(f"unknown benchmark: {', '.join(sorted(unknown))}")
 
-    ensure_database(args.db, args.addons_path)
-
-    import odoo
     from odoo.tools import config
 
-    config.parse_config(
-        ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"]
-    )
+    config.parse_config([f"--addons-path={args.addons_path}", "--log-level=warn"])
+    if only & {"rescore", "sources", "recycle"}:
+        in_process(args, only)
+    if "install" in only:
+        from bench_install import bench_install, report_install
+
+        report_install(args, bench_install(args))
+
+
+def in_process(args, only):
+    from bench_pg import ensure_installed
+
+    import odoo
+
+    ensure_installed(args.addons_path, args.db, "lead_pool_policy")
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -552,7 +549,6 @@ def main():
         total = cr.fetchone()[0]
         rules = env["crm.lead.scoring.rule"].search_count([])
         print(f"bench: {total:,} leads, {rules} scoring rules, best of {args.rounds}")
-        only = set(args.only.split(","))
         if "rescore" in only:
             floor_t, engine_t, changed, differ, mismatches = bench_rescore(
                 env, args.rounds
@@ -594,7 +590,9 @@ def main():
                 f"recycle  peak memory of the process: {peak / 1024:.0f} MB "
                 f"(before the cron: {before / 1024:.0f} MB; target <= 500 MB)"
             )
+    odoo.modules.registry.Registry.delete(args.db)
+    odoo.sql_db.close_db(args.db)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
