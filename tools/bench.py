@@ -1,10 +1,10 @@
 """Benchmarks of lead_pool_policy against hand-written SQL floors.
 
 Run through ``./dev bench [--leads N] [--rounds R] [--only a,b,...] [--db NAME]``
-(``--only`` picks among rescore, sources, recycle, install; all by default).
-Nothing here is a test: it prints figures and ratios and never fails on time.
-Each side of a comparison starts from the same state (what it writes is reset
-outside the timing) and the best of ``--rounds`` runs is kept.
+(``--only`` picks among rescore, sources, recycle, install, contention; all by
+default). Nothing here is a test: it prints figures and ratios and never fails
+on time. Each side of a comparison starts from the same state (what it writes
+is reset outside the timing) and the best of ``--rounds`` runs is kept.
 
 In one process, on a database ``NAME`` (default ``lpp_bench``) with the addon
 and no demo data, filled once with N generated leads (BANT answers, sources,
@@ -37,6 +37,17 @@ the addon (``-i lead_pool_policy --without-demo=all --stop-after-init``):
   deadlines with the install grace, indexes). Reports the time beyond the
   empty install, its ratio to the floor, the install process's peak memory,
   and whether the install leaves the leads in the floor's state.
+
+Against a real server (tools/bench_contention.py):
+
+- contention: Odoo with ``--workers`` workers on ``--port`` (loopback only)
+  and a copy of a database with the addon; ``--reps`` salespeople, a pool of
+  ``--pool`` leads entered by the addon itself and a daily claim limit. Each
+  rep, in its own thread and session, calls ``action_pool_claim_next``, every
+  other round ``action_pool_claim`` on a random pool lead (collisions), and a
+  one-lead ``web_read``, for ``--seconds``. Reports double claims, limit
+  violations, errors shown to users, claims/s, claim latency p50/p95 and the
+  p95 of the trivial read under the same load; the server is always stopped.
 """
 
 import argparse
@@ -512,11 +523,22 @@ def main():
     parser.add_argument("--db", default="lpp_bench")
     parser.add_argument("--leads", type=int, default=100000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", default="rescore,sources,recycle,install")
+    parser.add_argument("--only", default="rescore,sources,recycle,install,contention")
+    contention = parser.add_argument_group("contention")
+    contention.add_argument("--port", type=int, default=8170)
+    contention.add_argument("--workers", type=int, default=4)
+    contention.add_argument("--reps", type=int, default=20)
+    contention.add_argument("--pool", type=int, default=1000)
+    contention.add_argument("--daily-limit", type=int, default=30)
+    contention.add_argument("--seconds", type=float, default=30)
+    contention.add_argument("--max-rounds", type=int, default=200)
+    contention.add_argument(
+        "--keep", action="store_true", help="keep the contention database"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TZ", "UTC")
     only = set(args.only.split(","))
-    unknown = only - {"rescore", "sources", "recycle", "install"}
+    unknown = only - {"rescore", "sources", "recycle", "install", "contention"}
     if unknown:
         parser.error(f"unknown benchmark: {', '.join(sorted(unknown))}")
 
@@ -529,6 +551,10 @@ def main():
         from bench_install import bench_install, report_install
 
         report_install(args, bench_install(args))
+    if "contention" in only:
+        from bench_contention import bench_contention, report_contention
+
+        report_contention(args, bench_contention(args))
 
 
 def in_process(args, only):

@@ -1,0 +1,479 @@
+"""The contention benchmark (see bench.py): reps claiming from the public pool
+at the same time through JSON-RPC on a real multi-worker Odoo server."""
+
+import itertools
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+
+import psycopg2
+from bench_pg import copy_db, drop_db, ensure_installed
+
+
+def setup(db, reps, pool_size, daily_limit):
+    """Reps with passwords, one own lead each (for the trivial reads), a pool
+    of ``pool_size`` scored leads sent there by the addon itself, and a daily
+    claim limit. Returns ([(login, password, own lead id)], pool lead ids)."""
+    import odoo
+    from odoo import Command
+
+    registry = odoo.modules.registry.Registry(db)
+    try:
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            company = env.company
+            company.write(
+                {
+                    "pool_claim_daily_limit": daily_limit,
+                    "pool_max_open_leads": 0,
+                    "pool_reclaim_cooldown_days": 0,
+                    "pool_batch_claim": True,
+                }
+            )
+            groups = [
+                env.ref("base.group_user").id,
+                env.ref("sales_team.group_sale_salesman").id,
+                env.ref("crm.group_use_lead").id,
+            ]
+            Users = env["res.users"].with_context(no_reset_password=True)
+            users = Users.create(
+                [
+                    {
+                        "name": f"Bench Rep {i:02d}",
+                        "login": f"bench_rep_{i:02d}",
+                        "password": f"bench-rep-{i:02d}",
+                        "tz": "UTC",
+                        "groups_id": [Command.set(groups)],
+                    }
+                    for i in range(1, reps + 1)
+                ]
+            )
+            team = env.ref("sales_team.team_sales_department")
+            team.member_ids = [Command.link(user.id) for user in users]
+            Lead = env["crm.lead"].with_context(
+                tracking_disable=True, mail_create_nolog=True
+            )
+            budgets = ["unknown", "none", "planned", "approved"]
+            needs = ["unknown", "none", "latent", "confirmed"]
+            pool = Lead.create(
+                [
+                    {
+                        "name": f"Bench pool lead {i}",
+                        "type": "lead",
+                        "team_id": team.id,
+                        "email_from": f"pool{i}@example.com",
+                        "bant_budget": budgets[i % 4],
+                        "bant_need": needs[(i // 4) % 4],
+                    }
+                    for i in range(pool_size)
+                ]
+            )
+            pool._pool_enter("manager", "enter")
+            own = Lead.create(
+                [
+                    {
+                        "name": f"Bench own lead {user.login}",
+                        "type": "lead",
+                        "team_id": team.id,
+                        "user_id": user.id,
+                    }
+                    for user in users
+                ]
+            )
+            cr.commit()
+            cr.execute(
+                "SELECT COUNT(*) FROM crm_lead WHERE in_pool AND id IN %s",
+                [tuple(pool.ids)],
+            )
+            in_pool = cr.fetchone()[0]
+            if in_pool != pool_size:
+                raise SystemExit(
+                    f"bench: only {in_pool} of {pool_size} leads entered the pool"
+                )
+            accounts = [
+                (user.login, f"bench-rep-{i:02d}", lead.id)
+                for i, (user, lead) in enumerate(zip(users, own), start=1)
+            ]
+            return accounts, pool.ids
+    finally:
+        odoo.modules.registry.Registry.delete(db)
+        odoo.sql_db.close_db(db)
+
+
+class Client:
+    """One rep's browser session: cookies and JSON-RPC calls."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar())
+        )
+        self.ids = itertools.count(1)
+
+    def call(self, path, params, timeout=300):
+        """(result, error message or None)."""
+        body = json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "id": next(self.ids), "params": params}
+        ).encode()
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                reply = json.loads(response.read())
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            return None, f"HTTP: {exc}"
+        if "error" in reply:
+            error = reply["error"]
+            data = error.get("data") or {}
+            return None, f"{data.get('name', '')}: {data.get('message', error)}"
+        return reply.get("result"), None
+
+    def call_kw(self, model, method, args, kwargs=None):
+        return self.call(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+
+def percentile(values, share):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def start_server(args, db, logdir):
+    # Started from a script like odoo-bin, not ``-m odoo``: in workers mode the
+    # server spawns its websocket (gevent) process from its own argv[0]. No
+    # client here opens a websocket, so an idle stand-in takes that process's
+    # place: where gevent cannot start, the server would respawn it (and pay
+    # its imports) in a loop during the measurement.
+    launcher = os.path.join(logdir, "odoo-server")
+    with open(launcher, "w", encoding="utf-8") as f:
+        f.write(
+            "import signal\nimport sys\n\n"
+            "if sys.argv[1:2] == ['gevent']:\n    signal.pause()\n"
+            "import odoo\n\nodoo.cli.main()\n"
+        )
+    cmd = [
+        sys.executable,
+        launcher,
+        f"--addons-path={args.addons_path}",
+        "-d",
+        db,
+        f"--db-filter=^{db}$",
+        "--http-interface=127.0.0.1",
+        f"--http-port={args.port}",
+        f"--gevent-port={args.port + 1}",
+        f"--workers={args.workers}",
+        "--max-cron-threads=0",
+        "--limit-time-real=600",
+        "--limit-time-cpu=600",
+        "--log-level=warn",
+        # Odoo's retries of concurrent transactions, to count them.
+        "--log-handler=odoo.service.model:INFO",
+        f"--logfile={os.path.join(logdir, 'odoo.log')}",
+    ]
+    # Its own process group: stopping it stops its workers and nothing else.
+    with open(os.path.join(logdir, "server.out"), "wb") as out:
+        return subprocess.Popen(
+            cmd, start_new_session=True, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def stop_server(proc):
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def wait_ready(proc, base_url, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"bench: the Odoo server exited ({proc.returncode})")
+        try:
+            with urllib.request.urlopen(base_url + "/web/health", timeout=5) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit("bench: the Odoo server did not answer within 2 minutes")
+
+
+def rep_worker(client, own_lead, pool_ids, stop_at, max_rounds, seed, out):
+    rng = random.Random(seed)
+    for round_no in range(max_rounds):
+        if time.monotonic() >= stop_at:
+            break
+        start = time.perf_counter()
+        _result, error = client.call_kw("crm.lead", "action_pool_claim_next", [])
+        out["claim"].append(time.perf_counter() - start)
+        if error:
+            out["errors"].append(("action_pool_claim_next", error))
+        if round_no % 2 == 1:
+            # A lead somebody else may be claiming at the same moment.
+            lead = rng.choice(pool_ids)
+            start = time.perf_counter()
+            _result, error = client.call_kw("crm.lead", "action_pool_claim", [[lead]])
+            out["claim"].append(time.perf_counter() - start)
+            if error:
+                out["errors"].append(("action_pool_claim", error))
+        start = time.perf_counter()
+        _result, error = client.call_kw(
+            "crm.lead",
+            "web_read",
+            [[own_lead]],
+            {
+                "specification": {
+                    "name": {},
+                    "stage_id": {"fields": {"display_name": {}}},
+                }
+            },
+        )
+        out["trivial"].append(time.perf_counter() - start)
+        if error:
+            out["errors"].append(("web_read", error))
+
+
+def analyse(db, log_start, since, daily_limit):
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT COUNT(*) FROM crm_lead_pool_log "
+                "WHERE event = 'claim' AND id > %s",
+                [log_start],
+            )
+            claims = cr.fetchone()[0]
+            cr.execute(
+                "SELECT MAX(date) FROM crm_lead_pool_log "
+                "WHERE event = 'claim' AND id > %s",
+                [log_start],
+            )
+            last_claim = cr.fetchone()[0]
+            # A claim whose previous event on the same lead (in this run) is a
+            # claim too: the lead was handed out twice.
+            cr.execute(
+                """
+                SELECT COUNT(*) FROM (
+                    SELECT event, LAG(event) OVER (PARTITION BY lead_id
+                                                    ORDER BY date, id) AS previous
+                      FROM crm_lead_pool_log
+                     WHERE id > %s AND lead_id IS NOT NULL
+                ) events
+                 WHERE event IN ('claim', 'assign') AND previous IN ('claim', 'assign')
+                """,
+                [log_start],
+            )
+            double = cr.fetchone()[0]
+            # The owner of each claimed lead is its last claimer.
+            cr.execute(
+                """
+                SELECT COUNT(*) FROM (
+                    SELECT DISTINCT ON (lead_id) lead_id, owner_after_id
+                      FROM crm_lead_pool_log
+                     WHERE id > %s AND event = 'claim'
+                  ORDER BY lead_id, date DESC, id DESC
+                ) last JOIN crm_lead lead ON lead.id = last.lead_id
+                 WHERE lead.user_id IS DISTINCT FROM last.owner_after_id
+                    OR lead.in_pool
+                """,
+                [log_start],
+            )
+            mismatched = cr.fetchone()[0]
+            cr.execute(
+                """
+                SELECT owner_after_id, COUNT(*) FROM crm_lead_pool_log
+                 WHERE event IN ('claim', 'assign') AND date >= %s
+              GROUP BY owner_after_id HAVING COUNT(*) > %s
+                """,
+                [since, daily_limit],
+            )
+            over_limit = cr.fetchall()
+            cr.execute(
+                "SELECT COUNT(DISTINCT owner_after_id) FROM crm_lead_pool_log "
+                "WHERE event = 'claim' AND id > %s",
+                [log_start],
+            )
+            claimers = cr.fetchone()[0]
+            cr.execute(
+                """
+                SELECT COUNT(*) FROM (
+                    SELECT owner_after_id FROM crm_lead_pool_log
+                     WHERE event IN ('claim', 'assign') AND date >= %s
+                  GROUP BY owner_after_id HAVING COUNT(*) >= %s
+                ) full_reps
+                """,
+                [since, daily_limit],
+            )
+            at_limit = cr.fetchone()[0]
+    finally:
+        conn.close()
+    return {
+        "claims": claims,
+        "double": double,
+        "mismatched": mismatched,
+        "over_limit": over_limit,
+        "claimers": claimers,
+        "at_limit": at_limit,
+        "last_claim": last_claim,
+    }
+
+
+def read_server_log(path):
+    """(retries, [records of errors that were not retried conflicts])."""
+    records = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line[:4].isdigit() and line[4:5] == "-":
+                records.append(line)
+            elif records:
+                records[-1] += line
+    retries = sum(" tries left" in record for record in records)
+    errors = [
+        record
+        for record in records
+        if (" ERROR " in record or " CRITICAL " in record)
+        # The failed statement, logged before Odoo retries its transaction.
+        and not (
+            "odoo.sql_db: bad query" in record
+            and (
+                "could not serialize access" in record or "deadlock detected" in record
+            )
+        )
+    ]
+    return retries, errors
+
+
+def bench_contention(args):
+    template = f"{args.db}_pool"
+    ensure_installed(args.addons_path, template, "lead_pool_policy")
+    db = f"{args.db}_contention"
+    copy_db(template, db)
+    accounts, pool_ids = setup(db, args.reps, args.pool, args.daily_limit)
+    base_url = f"http://127.0.0.1:{args.port}"
+    logdir = tempfile.mkdtemp(prefix="lpph_bench_contention_")
+    proc = start_server(args, db, logdir)
+    try:
+        wait_ready(proc, base_url)
+        clients = []
+        for login, password, own_lead in accounts:
+            client = Client(base_url)
+            result, error = client.call(
+                "/web/session/authenticate",
+                {"db": db, "login": login, "password": password},
+            )
+            if error or not result or not result.get("uid"):
+                raise SystemExit(f"bench: {login} could not log in: {error}")
+            clients.append((client, own_lead))
+        # The trivial read alone, for reference.
+        idle = {"claim": [], "trivial": [], "errors": []}
+        client, own = clients[0]
+        for _i in range(50):
+            start = time.perf_counter()
+            _result, error = client.call_kw(
+                "crm.lead", "web_read", [[own]], {"specification": {"name": {}}}
+            )
+            idle["trivial"].append(time.perf_counter() - start)
+            if error:
+                idle["errors"].append(("web_read", error))
+        conn = psycopg2.connect(dbname=db)
+        try:
+            with conn.cursor() as cr:
+                cr.execute("SELECT COALESCE(MAX(id), 0) FROM crm_lead_pool_log")
+                log_start = cr.fetchone()[0]
+                cr.execute(
+                    "SELECT now() at time zone 'utc', "
+                    "date_trunc('day', now() at time zone 'utc')"
+                )
+                load_start, today = cr.fetchone()
+        finally:
+            conn.close()
+        out = {"claim": [], "trivial": [], "errors": list(idle["errors"])}
+        start = time.monotonic()
+        stop_at = start + args.seconds
+        threads = [
+            threading.Thread(
+                target=rep_worker,
+                args=(client, own, pool_ids, stop_at, args.max_rounds, n, out),
+            )
+            for n, (client, own) in enumerate(clients)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - start
+    finally:
+        stop_server(proc)
+    result = analyse(db, log_start, today, args.daily_limit)
+    # Claims stop when every rep reaches the limit: the rate until the last one.
+    if result["last_claim"]:
+        result["claim_window"] = max(
+            1.0, (result["last_claim"] - load_start).total_seconds()
+        )
+    else:
+        result["claim_window"] = elapsed
+    retries, server_errors = read_server_log(os.path.join(logdir, "odoo.log"))
+    if not args.keep:
+        drop_db(db)
+    return dict(
+        result,
+        elapsed=elapsed,
+        calls=out,
+        idle=idle["trivial"],
+        retries=retries,
+        server_errors=server_errors,
+        logdir=logdir,
+    )
+
+
+def report_contention(args, r):
+    claim_lat, trivial_lat = r["calls"]["claim"], r["calls"]["trivial"]
+    errors = r["calls"]["errors"]
+    claim_p95, trivial_p95 = percentile(claim_lat, 0.95), percentile(trivial_lat, 0.95)
+    distinct = sorted({f"{method}: {message}" for method, message in errors})
+    print(
+        f"contention  {args.reps} reps, {args.workers} workers, pool of {args.pool:,}"
+        f" leads, daily limit {args.daily_limit}, {r['elapsed']:.1f} s\n"
+        f"contention  claims: {r['claims']:,} by {r['claimers']} reps, "
+        f"{r['at_limit']} of them at their limit "
+        f"({r['claims'] / r['claim_window']:.1f} claims/s until the last claim, "
+        f"{r['claim_window']:.0f} s); claim calls: "
+        f"{len(claim_lat):,}, trivial reads: {len(trivial_lat):,}\n"
+        f"contention  double claims: {r['double']} (owner differs from the last "
+        f"claimer: {r['mismatched']}); limit violations: {len(r['over_limit'])}; "
+        f"user-visible errors: {len(errors)} (target 0/0/0)\n"
+        f"contention  claim latency p50 {percentile(claim_lat, 0.5) * 1000:.0f} ms,"
+        f" p95 {claim_p95 * 1000:.0f} ms; trivial read p95 "
+        f"{trivial_p95 * 1000:.0f} ms (idle server: "
+        f"{percentile(r['idle'], 0.95) * 1000:.0f} ms); ratio "
+        f"{claim_p95 / trivial_p95:.2f}x (target <= 2x)\n"
+        f"contention  conflicts retried by Odoo: {r['retries']}; other server "
+        f"errors logged: {len(r['server_errors'])} (log: {r['logdir']}/odoo.log)"
+    )
+    for line in distinct[:5]:
+        print(f"contention  error: {line[:300]}")
+    for owner, count in r["over_limit"][:5]:
+        print(f"contention  user {owner} claimed {count} today")
+    for record in r["server_errors"][:5]:
+        print(f"contention  server: {record[:300]}")
