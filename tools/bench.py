@@ -261,7 +261,8 @@ def rescore_floor_sql(company, now):
                        -- No engagement rule is shipped: events only.
                        LEAST(100, GREATEST(0, FLOOR(COALESCE(ev.points, 0) + 0
                                                     + 0.5)))::int AS engagement,
-                       COALESCE(src.conversion_rate, %(company_rate)s) AS rate
+                       COALESCE((src.conversion_rate->>%(company_key)s)::float,
+                                %(company_rate)s) AS rate
                   FROM crm_lead l
              LEFT JOIN (SELECT lead_id,
                                SUM(points * POWER(0.5, GREATEST(EXTRACT(EPOCH FROM
@@ -282,6 +283,7 @@ def rescore_floor_sql(company, now):
             "lead_weight": company.priority_lead_score_weight / 100.0,
             "half_life": company.engagement_half_life_days,
             "company_rate": company.lead_conversion_rate,
+            "company_key": str(company.id),
         },
     )
 
@@ -360,7 +362,7 @@ def bench_sources(env, rounds):
     company = env.company
 
     def reset():
-        cr.execute("UPDATE utm_source SET lead_count = 0, converted_count = 0")
+        cr.execute("UPDATE utm_source SET lead_count = NULL, converted_count = NULL")
         cr.commit()
         env.invalidate_all()
 
