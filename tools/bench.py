@@ -29,25 +29,33 @@ the addon (``-i lead_pool_policy --without-demo=all --stop-after-init``):
 
 - install: a database with crm and N existing leads (owners among five reps,
   stages, sources, assignment dates over 500 days, opportunities, won and
-  lost), built once as ``NAME_crm_N`` and copied (``CREATE DATABASE ...
-  TEMPLATE``) for each measurement. Measured: the install on a copy of the
-  empty crm database (baseline), the install on a copy with the leads, and a
-  hand-written SQL floor on another copy (the addon's lead columns added and
-  filled: BANT not asked, scores, source rates and statistics, recycle
-  deadlines with the install grace, indexes). Reports the time beyond the
-  empty install, its ratio to the floor, the install process's peak memory,
-  and whether the install leaves the leads in the floor's state.
+  lost), built once as ``NAME_crm_N`` from the empty ``NAME_crm_0``, and
+  copied (``CREATE DATABASE ... TEMPLATE``) to ``NAME_install`` for each
+  measurement. Measured: the install on a copy of the empty crm database
+  (baseline), the install on a copy with the leads, and a hand-written SQL
+  floor on another copy (the addon's lead columns added and filled: BANT not
+  asked, scores, source rates and statistics, recycle deadlines with the
+  install grace, indexes). Reports the time beyond the empty install, its
+  ratio to the floor, the install process's peak memory, and whether the
+  install leaves the leads in the floor's state (same values in every addon
+  column; how many recycle clocks start before the install).
 
 Against a real server (tools/bench_contention.py):
 
-- contention: Odoo with ``--workers`` workers on ``--port`` (loopback only)
-  and a copy of a database with the addon; ``--reps`` salespeople, a pool of
-  ``--pool`` leads entered by the addon itself and a daily claim limit. Each
-  rep, in its own thread and session, calls ``action_pool_claim_next``, every
-  other round ``action_pool_claim`` on a random pool lead (collisions), and a
-  one-lead ``web_read``, for ``--seconds``. Reports double claims, limit
-  violations, errors shown to users, claims/s, claim latency p50/p95 and the
-  p95 of the trivial read under the same load; the server is always stopped.
+- contention: Odoo with ``--workers`` workers (default 4, no cron thread) on
+  127.0.0.1:``--port`` (default 8170; the next port for its websocket process,
+  replaced by an idle stand-in since no client opens a websocket) and
+  ``NAME_contention``, a fresh copy of ``NAME_pool`` (the addon, no demo
+  data): ``--reps`` salespeople (default 20) with passwords, a pool of
+  ``--pool`` leads (default 1,000) sent there by the addon itself, and a daily
+  claim limit (``--daily-limit``, default 30). Each rep, in its own thread and
+  session (``/web/session/authenticate``), calls ``action_pool_claim_next``,
+  every other round ``action_pool_claim`` on a random pool lead (collisions),
+  and a one-lead ``web_read``, for ``--seconds`` (default 30). Reports double
+  claims, limit violations, errors shown to users (JSON-RPC errors), claims/s,
+  claim latency p50/p95 and the p95 of the trivial read under the same load
+  (and on the idle server), and Odoo's retries of conflicting transactions.
+  The server is always stopped; the database is dropped unless ``--keep``.
 """
 
 import argparse
@@ -333,27 +341,24 @@ def bench_rescore(env, rounds):
         return changed
 
     engine_time, changed = best_of(rounds, reset, engine)
-    differs = ", ".join(
+    left = ", ".join(f"l.{col}" for col in SCORE_COLUMNS)
+    right = ", ".join(f"f.{col}" for col in SCORE_COLUMNS)
+    by_column = ", ".join(
         f"COUNT(*) FILTER (WHERE l.{col} IS DISTINCT FROM f.{col})"
         for col in SCORE_COLUMNS
     )
     cr.execute(
         f"""
-        SELECT COUNT(*), COUNT(*) FILTER (WHERE ({
-            ", ".join(f"l.{c}" for c in SCORE_COLUMNS)
-        })
-                                   IS DISTINCT FROM ({
-            ", ".join(f"f.{c}" for c in SCORE_COLUMNS)
-        })),
-               {differs}
+        SELECT COUNT(*) FILTER (WHERE ({left}) IS DISTINCT FROM ({right})),
+               {by_column}
           FROM crm_lead l FULL JOIN lpph_rescore_floor f ON f.id = l.id
         """
     )
     row = cr.fetchone()
     cr.execute("DROP TABLE lpph_rescore_floor")
     cr.commit()
-    mismatches = {col: count for col, count in zip(SCORE_COLUMNS, row[2:]) if count}
-    return floor_time, engine_time, changed, row[1], mismatches
+    mismatches = {col: count for col, count in zip(SCORE_COLUMNS, row[1:]) if count}
+    return floor_time, engine_time, changed, row[0], mismatches
 
 
 def bench_sources(env, rounds):
