@@ -64,18 +64,8 @@ import sys
 import time
 from unittest import mock
 
-# Rescore floor: the shipped BANT fit rules, by hand.
-SHIPPED_FIT_SQL = """
-    LEAST(100, GREATEST(0,
-        CASE bant_budget WHEN 'approved' THEN 25 WHEN 'planned' THEN 12
-                         WHEN 'none' THEN -10 ELSE 0 END
-      + CASE bant_authority WHEN 'decision_maker' THEN 25 WHEN 'influencer' THEN 12
-                            WHEN 'user' THEN 3 ELSE 0 END
-      + CASE bant_need WHEN 'confirmed' THEN 30 WHEN 'latent' THEN 10
-                       WHEN 'none' THEN -30 ELSE 0 END
-      + CASE bant_timeline WHEN 'within_3_months' THEN 20
-                           WHEN 'within_6_months' THEN 10 ELSE 0 END))
-"""
+from bench_pg import SHIPPED_FIT_SQL
+
 SHIPPED_RULES = {
     ("fit", "bant_budget", "approved", 25),
     ("fit", "bant_budget", "planned", 12),

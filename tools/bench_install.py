@@ -8,6 +8,7 @@ import tempfile
 import time
 
 import psycopg2
+from bench_pg import SHIPPED_FIT_SQL as FIT_SQL
 from bench_pg import copy_db, db_exists, drop_db, ensure_installed, install
 
 # Bump when the generated crm data changes: cached databases are rebuilt.
@@ -16,17 +17,6 @@ CRM_DATA_VERSION = f"{CRM_BASE_VERSION}.4"  # leads
 REPS = 5
 SOURCES = 20
 
-FIT_SQL = """
-    LEAST(100, GREATEST(0,
-        CASE bant_budget WHEN 'approved' THEN 25 WHEN 'planned' THEN 12
-                         WHEN 'none' THEN -10 ELSE 0 END
-      + CASE bant_authority WHEN 'decision_maker' THEN 25 WHEN 'influencer' THEN 12
-                            WHEN 'user' THEN 3 ELSE 0 END
-      + CASE bant_need WHEN 'confirmed' THEN 30 WHEN 'latent' THEN 10
-                       WHEN 'none' THEN -30 ELSE 0 END
-      + CASE bant_timeline WHEN 'within_3_months' THEN 20
-                           WHEN 'within_6_months' THEN 10 ELSE 0 END))
-"""
 
 # The addon's defaults (res.company) that the floor's formulas use.
 DEFAULTS = {

@@ -84,3 +84,17 @@ def ensure_installed(addons_path, db, modules):
         drop_db(db)
         raise SystemExit(f"bench: installing {modules} into {db} failed")
     return True
+
+
+# Rescore floor: the shipped BANT fit rules, by hand.
+SHIPPED_FIT_SQL = """
+    LEAST(100, GREATEST(0,
+        CASE bant_budget WHEN 'approved' THEN 25 WHEN 'planned' THEN 12
+                         WHEN 'none' THEN -10 ELSE 0 END
+      + CASE bant_authority WHEN 'decision_maker' THEN 25 WHEN 'influencer' THEN 12
+                            WHEN 'user' THEN 3 ELSE 0 END
+      + CASE bant_need WHEN 'confirmed' THEN 30 WHEN 'latent' THEN 10
+                       WHEN 'none' THEN -30 ELSE 0 END
+      + CASE bant_timeline WHEN 'within_3_months' THEN 20
+                           WHEN 'within_6_months' THEN 10 ELSE 0 END))
+"""

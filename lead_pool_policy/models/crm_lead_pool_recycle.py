@@ -11,7 +11,6 @@ run it, as one UPDATE, for every lead the policy governs.
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL, Query
 
 POOL_BATCH_SIZE = 5000
@@ -158,8 +157,6 @@ class CrmLead(models.Model):
     def _pool_policy_sql(self, fname):
         """The value of the policy setting ``fname`` of each lead of
         ``_pool_policy_query``: its team's own, else its company's."""
-        if self._fields.get(fname) and fname == "pool_exempt_tag_ids":
-            raise ValueError(fname)
         return SQL(
             "CASE WHEN COALESCE(team.pool_policy_own, FALSE) THEN team.%s"
             " ELSE company.%s END",
@@ -266,7 +263,7 @@ class CrmLead(models.Model):
                 days=self._pool_policy_sql("pool_warning_days"),
             )
         )
-        leads = self.search(expression.AND([[("id", "in", query)]]))
+        leads = self.search([("id", "in", query)])
         activity_type = self.env.ref(
             "lead_pool_policy.mail_activity_type_recycle_warning"
         )
