@@ -10,11 +10,13 @@ from . import crm_lead
 from . import crm_lead_scoring
 from . import crm_lead_followup
 from . import crm_lead_pool
+from . import crm_lead_pool_guard
 from . import crm_lead_pool_claim
 from . import crm_lead_pool_recycle
 from . import crm_lead_pool_distribute
 from . import crm_lead_pool_masking
 from . import mail_activity
+from . import mail_message
 from . import res_company
 from . import res_config_settings
 from . import utm_source

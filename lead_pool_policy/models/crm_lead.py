@@ -7,6 +7,7 @@ Each concern of the addon extends crm.lead in its own file:
 - ``crm_lead_scoring.py``: scores, temperature, MQL/SQL/PQL, priority;
 - ``crm_lead_followup.py``: contact attempts and the follow-up cadence;
 - ``crm_lead_pool.py``: the public pool (state, claim, return, moves);
+- ``crm_lead_pool_guard.py``: what non-managers may change, on every RPC path;
 - ``crm_lead_pool_recycle.py``: recycle rules, deadlines, warnings, recycling;
 - ``crm_lead_pool_distribute.py``: automatic distribution of pool leads;
 - ``crm_lead_pool_masking.py``: masked contact details of pool leads.
@@ -19,7 +20,7 @@ written in one place.
 import threading
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 BANT_BUDGET = [
@@ -122,14 +123,21 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_system_fields(vals)
+        self._pool_check_create(vals_list)
+        vals_list, to_pool = self._pool_before_create(vals_list)
         leads = super().create(vals_list)
+        leads._pool_check_created_exempt_tags(vals_list)
         leads._scoring_after_create()
+        self.browse([leads[index].id for index in to_pool])._pool_enter(
+            "manager", "enter"
+        )
         leads._pool_after_create()
         return leads
 
     def write(self, vals):
         self._check_system_fields(vals)
         self._pool_check_write(vals)
+        self._pool_check_exempt_tags_write(vals)
         vals, to_pool = self._pool_before_write(vals)
         to_rescore = self._scoring_before_write(vals)
         result = super().write(vals) if vals else True
@@ -202,6 +210,27 @@ class CrmLead(models.Model):
         under tests, whose transaction is rolled back at the end."""
         if not getattr(threading.current_thread(), "testing", False):
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _check_leads_exist(self, field, vals_list):
+        """Wizards name leads by id: refuse, in words, ids that no longer
+        exist (instead of the database's foreign-key error)."""
+        ids = set()
+        for vals in vals_list:
+            if vals.get(field.name):
+                value = field.convert_to_cache(
+                    vals[field.name], self.env[field.model_name]
+                )
+                ids.update(value if isinstance(value, tuple) else [value])
+        ids = {id_ for id_ in ids if isinstance(id_, int)}
+        if missing := ids - set(self.browse(ids).exists().ids):
+            raise UserError(
+                _(
+                    "Some of the selected leads no longer exist (id %(ids)s): "
+                    "reload the page and select them again.",
+                    ids=", ".join(map(str, sorted(missing))),
+                )
+            )
 
     def _check_cron_caller(self):
         """Scheduled work runs as the cron (superuser) or for a manager; a

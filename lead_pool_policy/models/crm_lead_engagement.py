@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class CrmLeadEngagement(models.Model):
@@ -43,12 +43,14 @@ class CrmLeadEngagement(models.Model):
                     ids=", ".join(map(str, sorted(unknown))),
                 )
             )
+        self._check_points(vals_list)
         events = super().create(vals_list)
         events.lead_id._apply_engagement_qualification(events)
         events.lead_id._rescore()
         return events
 
     def write(self, vals):
+        self._check_points([vals])
         leads = self.lead_id
         result = super().write(vals)
         if {"type_id", "date", "points", "lead_id"} & set(vals):
@@ -56,6 +58,33 @@ class CrmLeadEngagement(models.Model):
             if "type_id" in vals:
                 self.lead_id._apply_engagement_qualification(self)
         return result
+
+    def _check_points(self, vals_list):
+        """Salespeople log events with their type's points; only sales
+        managers give an event other points."""
+        if (
+            not any("points" in vals for vals in vals_list)
+            or self.env["crm.lead"]._is_lead_manager()
+        ):
+            return
+        Type = self.env["crm.lead.engagement.type"].sudo()
+        for vals in vals_list:
+            if "points" not in vals:
+                continue
+            types = (
+                Type.browse(vals["type_id"]) if vals.get("type_id") else self.type_id
+            )
+            for event_type in types:
+                if vals["points"] != event_type.points:
+                    raise AccessError(
+                        _(
+                            "An event counts the points of its type (%(type)s: "
+                            "%(points)s); only sales managers can give it other "
+                            "points.",
+                            type=event_type.name,
+                            points=event_type.points,
+                        )
+                    )
 
     def unlink(self):
         leads = self.lead_id

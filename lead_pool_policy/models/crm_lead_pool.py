@@ -81,39 +81,34 @@ class CrmLead(models.Model):
             ),
         ]
 
-    def _pool_check_write(self, vals):
-        """Salespeople change pool leads only through Claim and Return."""
-        if self._is_lead_manager():
-            return
-        if "user_id" in vals and self.filtered("in_pool"):
-            raise AccessError(
-                _(
-                    "A lead of the public pool has no salesperson until someone "
-                    "claims it: use the Claim button."
-                )
-            )
-        if (
-            vals.get("stage_id")
-            and self.env["crm.stage"].browse(vals["stage_id"]).is_pool
-        ):
-            raise AccessError(
-                _("Use Return to Pool to send a lead back to the public pool.")
-            )
-
     def _pool_before_write(self, vals):
         """A manager moving leads into a pool stage sends them to the pool
         (returned, to be moved after the write); a manager giving a pool lead
         a salesperson assigns it out of the pool. Returns (vals, to_pool)."""
         to_pool = self.browse()
-        if (
-            vals.get("stage_id")
-            and self.env["crm.stage"].browse(vals["stage_id"]).is_pool
-        ):
+        if self._is_pool_stage(vals.get("stage_id")):
             to_pool = self.filtered(lambda lead: not lead.in_pool)
             vals = {key: value for key, value in vals.items() if key != "stage_id"}
         elif vals.get("user_id") and (assigned := self.filtered("in_pool")):
             assigned._pool_take(self.env["res.users"].browse(vals["user_id"]), "assign")
         return vals, to_pool
+
+    def _pool_before_create(self, vals_list):
+        """A manager creating leads in a pool stage sends them to the pool
+        once created: returns (vals_list, positions of those leads)."""
+        to_pool = [
+            index
+            for index, vals in enumerate(vals_list)
+            if self._is_pool_stage(vals.get("stage_id"))
+        ]
+        if to_pool:
+            vals_list = [
+                {key: value for key, value in vals.items() if key != "stage_id"}
+                if index in to_pool
+                else vals
+                for index, vals in enumerate(vals_list)
+            ]
+        return vals_list, to_pool
 
     def _pool_after_create(self):
         new = self.filtered(
@@ -128,20 +123,24 @@ class CrmLead(models.Model):
 
     def _pool_divert_unlink(self):
         """Delete-to-pool: a salesperson's delete sends the leads to the pool
-        (when the policy says so); a sales manager's delete, or one made by
-        code as superuser (merging duplicates), really deletes. Returns the
-        leads to really delete."""
+        (when the policy says so, else it is refused: crm gives salespeople no
+        delete); a sales manager's delete, or one made by code as superuser
+        (merging duplicates), really deletes. Returns the leads to really
+        delete."""
         if self._is_lead_manager():
             return self
-        to_pool = self.filtered(
-            lambda lead: (
-                not lead.in_pool and lead._get_pool_policy().pool_delete_to_pool
+        if self.filtered("in_pool"):
+            raise AccessError(_("Salespeople cannot delete leads of the public pool."))
+        if self.filtered(lambda lead: not lead._get_pool_policy().pool_delete_to_pool):
+            raise AccessError(
+                _(
+                    "Only sales managers delete leads. Mark the lead as lost, or "
+                    "use Return to Pool to let another salesperson take it."
+                )
             )
-        )
-        if to_pool:
-            to_pool.check_access("unlink")
-            to_pool.sudo()._pool_enter("deleted", "delete")
-        return self - to_pool
+        self.check_access("unlink")
+        self.sudo()._pool_enter("deleted", "delete")
+        return self.browse()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_pool_lead(self):

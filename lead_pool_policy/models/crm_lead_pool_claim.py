@@ -84,7 +84,7 @@ class CrmLead(models.Model):
         self._check_pool_claimer(user)
         if not self:
             return {}
-        visible = self.with_user(user)._filtered_access("write")
+        self._pool_check_claimable(user)
         outcomes = dict.fromkeys(self.ids, "taken")
         # Serialize this user's claims: the no-op update locks the user's row
         # until the end of the transaction, and a claim of the same user
@@ -94,9 +94,9 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             "UPDATE res_users SET write_date = write_date WHERE id = %s", [user.id]
         )
-        visible = visible.sudo()
-        visible.invalidate_recordset()
-        policies = {lead: lead._get_pool_policy() for lead in visible}
+        leads = self.sudo()
+        leads.invalidate_recordset()
+        policies = {lead: lead._get_pool_policy() for lead in leads}
         if (
             enforce_limits
             and len(self) > 1
@@ -107,7 +107,7 @@ class CrmLead(models.Model):
             )
         claimed_today, open_count = self._pool_claim_stats(user)
         candidates = self.browse()
-        for lead in visible.sorted(lambda ld: (-ld.priority_score, ld.id)):
+        for lead in leads.sorted(lambda ld: (-ld.priority_score, ld.id)):
             if not lead.in_pool:
                 continue
             outcome = (
@@ -126,6 +126,58 @@ class CrmLead(models.Model):
         for lead_id in candidates._pool_take(user, event):
             outcomes[lead_id] = "claimed"
         return outcomes
+
+    def _pool_check_claimable(self, user):
+        """Refuse, before anything is locked, what ``user`` may not claim at
+        all: leads of a company's pool they do not work for (a lead without
+        a company belongs to its team's), leads they cannot see, and leads
+        that were never in the pool. A lead claimed by someone else meanwhile
+        is no error (its outcome is "taken"), even if its new owner's rules
+        hide it from ``user`` now."""
+        leads = self.sudo()
+        foreign = leads.filtered(
+            lambda lead: lead._get_policy_company() not in user.company_ids
+        )
+        if foreign:
+            raise AccessError(
+                _(
+                    "%(leads)s belongs to the public pool of %(company)s, which "
+                    "%(user)s does not work for.",
+                    leads=", ".join(foreign.mapped("display_name")),
+                    company=foreign[0]._get_policy_company().name,
+                    user=user.name,
+                )
+            )
+        hidden = self - self.with_user(user)._filtered_access("read")
+        outside = hidden | leads.filtered(lambda lead: not lead.in_pool)
+        if not outside:
+            return
+        taken = {
+            lead.id
+            for [lead] in self.env["crm.lead.pool.log"]
+            .sudo()
+            ._read_group(
+                [("lead_id", "in", outside.ids), ("event", "in", ("claim", "assign"))],
+                ["lead_id"],
+            )
+        }
+        if hidden := hidden.filtered(lambda lead: lead.id not in taken):
+            raise AccessError(
+                _(
+                    "%(user)s cannot see these leads, so cannot claim them "
+                    "(%(count)s).",
+                    user=user.name,
+                    count=len(hidden),
+                )
+            )
+        if never := outside.filtered(lambda lead: lead.id not in taken):
+            raise UserError(
+                _(
+                    "%(leads)s is not in the public pool: only pool leads can "
+                    "be claimed.",
+                    leads=", ".join(never.sudo().mapped("display_name")),
+                )
+            )
 
     def _pool_claim_refusal(self, user, policy, claimed_today, open_count):
         """Why ``user`` may not claim this lead under ``policy`` now (an

@@ -1,7 +1,8 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 STATS_FIELDS = ("lead_count", "converted_count", "conversion_rate")
@@ -86,6 +87,26 @@ class UtmSource(models.Model):
         "toward the company-wide rate so that a source with few leads does not "
         "rank at 0 or 100 %.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_stats_not_written(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_stats_not_written(vals)
+        return super().write(vals)
+
+    def _check_stats_not_written(self, vals):
+        if not self.env.su and (written := set(STATS_FIELDS).intersection(vals)):
+            raise AccessError(
+                _(
+                    "Source statistics are computed every night from the leads; "
+                    "they cannot be written (%(fields)s).",
+                    fields=", ".join(sorted(self._fields[f].string for f in written)),
+                )
+            )
 
     def _update_conversion_stats(self):
         """Set-based refresh of every source's counts and smoothed rate, for

@@ -5,3 +5,4 @@ from . import test_multicompany
 from . import test_pool
 from . import test_pool_claim
 from . import test_pool_concurrency
+from . import test_security

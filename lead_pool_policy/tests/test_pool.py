@@ -231,9 +231,10 @@ class TestPool(PoolCommon):
         self.assertFalse(
             self.env["crm.lead"].with_user(rep_b).search([("id", "=", lead_a.id)])
         )
-        outcomes = lead_a.with_user(rep_b)._pool_claim(rep_b)
-        self.assertEqual(outcomes, {lead_a.id: "taken"})
+        with self.assertRaisesRegex(AccessError, "does not work for"):
+            lead_a.with_user(rep_b)._pool_claim(rep_b)
         self.assertTrue(lead_a.in_pool)
+        self.assertFalse(lead_a.user_id)
 
     def test_new_leads_enter_pool(self):
         self.company.pool_new_leads = True

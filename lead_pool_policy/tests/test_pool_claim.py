@@ -218,14 +218,15 @@ class TestPoolClaim(PoolCommon):
         self.assertFalse(other.in_pool)
 
     def test_rep_delete_when_policy_off(self):
+        """Without delete-to-pool, salespeople delete nothing (as in crm)."""
         self.company.pool_delete_to_pool = False
-        lead = self._assigned_lead(name="Really gone")
-        lead.with_user(self.user_rep).unlink()
-        self.assertFalse(lead.exists())
-        purge = self.env["crm.lead.pool.log"].search(
-            [("lead_name", "=", "Really gone")]
-        )
-        self.assertEqual(purge.event, "purge")
+        lead = self._assigned_lead(name="Kept lead")
+        with self.assertRaisesRegex(AccessError, "Only sales managers delete leads"):
+            lead.with_user(self.user_rep).unlink()
+        self.assertTrue(lead.exists())
+        self.assertEqual(lead.user_id, self.user_rep)
+        self.assertFalse(lead.in_pool)
+        self.assertFalse(self._logs(lead))
 
     def test_manager_delete_purges(self):
         lead = self._assigned_lead(name="Purged lead")

@@ -35,6 +35,11 @@ class CrmLeadContactLog(models.TransientModel):
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     note = fields.Text()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["crm.lead"]._check_leads_exist(self._fields["lead_id"], vals_list)
+        return super().create(vals_list)
+
     @api.constrains("date")
     def _check_date(self):
         now = fields.Datetime.now()

@@ -30,6 +30,11 @@ class CrmLeadPoolAssign(models.TransientModel):
     daily_limit = fields.Integer(compute="_compute_user_stats")
     open_limit = fields.Integer(compute="_compute_user_stats")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["crm.lead"]._check_leads_exist(self._fields["lead_ids"], vals_list)
+        return super().create(vals_list)
+
     @api.depends("user_id", "lead_ids")
     def _compute_user_stats(self):
         for wizard in self:

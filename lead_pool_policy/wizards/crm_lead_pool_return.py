@@ -13,6 +13,11 @@ class CrmLeadPoolReturn(models.TransientModel):
     note = fields.Text()
     reason_required = fields.Boolean(compute="_compute_reason_required")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["crm.lead"]._check_leads_exist(self._fields["lead_ids"], vals_list)
+        return super().create(vals_list)
+
     @api.depends("lead_ids")
     def _compute_reason_required(self):
         for wizard in self:
