@@ -29,9 +29,11 @@ class CrmLead(models.Model):
         """Claim the highest-priority pool lead the current user may claim."""
         user = self.env.user
         self._check_pool_claimer(user)
-        for lead in self.search(
-            [("in_pool", "=", True)], order="priority_score desc, id", limit=50
-        ):
+        tried = []
+        while len(tried) < 50 and (lead := self._pool_next_candidate(tried)):
+            tried.append(lead.id)
+            if lead.sudo()._get_policy_company() not in user.company_ids:
+                continue
             outcomes = lead._pool_claim(user)
             if outcomes.get(lead.id) == "claimed":
                 action = self._pool_claim_notification(outcomes)
@@ -45,6 +47,22 @@ class CrmLead(models.Model):
             if outcomes.get(lead.id) in ("daily_limit", "open_limit"):
                 return self._pool_claim_notification(outcomes)
         return self._pool_claim_notification({})
+
+    @api.model
+    def _pool_next_candidate(self, exclude):
+        """The best pool lead the current user sees, but ``exclude`` and the
+        leads other claims are taking right now (``SKIP LOCKED``: parallel
+        "next best" claims spread over the best leads instead of all
+        queueing for the first one). The lead stays locked for this claim."""
+        query = self._search(
+            [("in_pool", "=", True), ("id", "not in", exclude)],
+            order="priority_score desc, id",
+            limit=1,
+        )
+        rows = self.env.execute_query(
+            SQL("%s FOR UPDATE OF crm_lead SKIP LOCKED", query.select())
+        )
+        return self.browse(rows[0][0]) if rows else self.browse()
 
     def action_pool_assign(self):
         """Managers: open the Assign wizard for these pool leads."""

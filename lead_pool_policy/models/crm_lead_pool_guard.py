@@ -11,8 +11,9 @@ Three kinds of users:
   but pool leads are only moved by Claim, and the fields that drive the
   recycle clock or exempt a lead from it are the managers';
 - salespeople (reps): on top of that, pool leads are read-only until they
-  claim them, and a lead changes owner only through Claim, Return to Pool and
-  delete-to-pool.
+  claim them, and their leads change owner only through Claim, Return to Pool
+  and delete-to-pool (taking a lead nobody owns outside the pool, as crm's
+  Convert does, stays allowed).
 """
 
 from odoo import _, api, models
@@ -107,11 +108,7 @@ class CrmLead(models.Model):
             raise AccessError(
                 _("Use Return to Pool to send a lead back to the public pool.")
             )
-        if (
-            "user_id" in vals
-            and self._is_pool_rep()
-            and any(lead.user_id.id != (vals["user_id"] or False) for lead in self)
-        ):
+        if "user_id" in vals and self._is_pool_rep() and self._pool_gives_away(vals):
             raise AccessError(
                 _(
                     "Only sales managers give leads to another salesperson: to "
@@ -128,6 +125,16 @@ class CrmLead(models.Model):
             raise AccessError(
                 _("Only sales managers turn an opportunity back into a lead.")
             )
+
+    def _pool_gives_away(self, vals):
+        """Whether writing ``vals`` changes an owner, other than a salesperson
+        taking a lead nobody owns outside the pool (as crm's Convert does)."""
+        new_owner = vals["user_id"] or False
+        return any(
+            lead.user_id.id != new_owner
+            and not (not lead.user_id and new_owner == self.env.uid)
+            for lead in self
+        )
 
     def _pool_check_conversion_date(self, vals, get_types):
         """A conversion date (which ends the "unconverted" clock) comes with

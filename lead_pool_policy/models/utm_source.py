@@ -6,23 +6,34 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 STATS_FIELDS = ("lead_count", "converted_count", "conversion_rate")
-# Per company: each company's window, prior and leads (the lead's company,
-# else its team's); one scan of the leads for all of them.
-CONVERSION_STATS_QUERY = """
+# Per company: each company's window and leads (the lead's company, else its
+# team's); one scan of the leads for all of them. A plain SELECT, so that
+# PostgreSQL may scan in parallel (a statement that writes may not).
+LEAD_COUNTS_QUERY = """
     WITH settings AS (
         SELECT id AS company_id,
-               %(now)s - source_window_days * interval '1 day' AS since,
-               source_prior_weight AS prior
+               %(now)s - source_window_days * interval '1 day' AS since
           FROM res_company
+    )
+    SELECT settings.company_id, crm_lead.source_id,
+           COUNT(*) AS leads,
+           COUNT(*) FILTER (WHERE crm_lead.date_conversion IS NOT NULL
+                               OR crm_lead.type = 'opportunity') AS converted
+      FROM crm_lead
+      JOIN settings ON settings.company_id = %(company)s
+     WHERE crm_lead.create_date >= settings.since
+  GROUP BY settings.company_id, crm_lead.source_id
+"""
+# From those counts: each company's overall rate, and every source's counts
+# and rate smoothed toward it with the company's prior, written as
+# company-dependent values.
+CONVERSION_STATS_QUERY = """
+    WITH settings AS (
+        SELECT id AS company_id, source_prior_weight AS prior FROM res_company
     ), stats AS (
-        SELECT settings.company_id, crm_lead.source_id,
-               COUNT(*) AS leads,
-               COUNT(*) FILTER (WHERE crm_lead.date_conversion IS NOT NULL
-                                   OR crm_lead.type = 'opportunity') AS converted
-          FROM crm_lead
-          JOIN settings ON settings.company_id = %(company)s
-         WHERE crm_lead.create_date >= settings.since
-      GROUP BY settings.company_id, crm_lead.source_id
+        SELECT * FROM unnest(%(companies)s::int[], %(sources)s::int[],
+                             %(leads)s::int[], %(converted)s::int[])
+                   AS stats(company_id, source_id, leads, converted)
     ), total AS (
         SELECT settings.company_id, settings.prior,
                COALESCE(SUM(stats.converted)::float / NULLIF(SUM(stats.leads), 0), 0)
@@ -118,12 +129,24 @@ class UtmSource(models.Model):
         )
         self.flush_model(STATS_FIELDS)
         leads.flush_model(["create_date", "type", "date_conversion"])
-        rows = self.env.execute_query(
+        counts = self.env.execute_query(
             SQL(
-                CONVERSION_STATS_QUERY,
+                LEAD_COUNTS_QUERY,
                 now=fields.Datetime.now(),
                 company=leads._policy_company_sql(),
                 to_flush=leads._fields["source_id"],
+            )
+        )
+        companies, sources, lead_counts, converted = (
+            [list(column) for column in zip(*counts)] if counts else ([], [], [], [])
+        )
+        rows = self.env.execute_query(
+            SQL(
+                CONVERSION_STATS_QUERY,
+                companies=companies,
+                sources=sources,
+                leads=lead_counts,
+                converted=converted,
             )
         )
         self.invalidate_model(STATS_FIELDS)

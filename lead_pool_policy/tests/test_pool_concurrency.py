@@ -86,7 +86,7 @@ class TestPoolConcurrency(TransactionCase):
             users.unlink()
             partners.unlink()
 
-    def _claim_in_parallel(self, jobs):
+    def _claim_in_parallel(self, jobs, claim=None):
         """Run ``jobs`` [(user id, lead ids)] at the same moment, each in its
         own transaction, retried on serialization errors as Odoo's RPC layer
         does; returns their outcomes in order."""
@@ -94,8 +94,10 @@ class TestPoolConcurrency(TransactionCase):
         results = [None] * len(jobs)
         errors = []
 
-        def claim(env, lead_ids):
+        def claim_leads(env, lead_ids):
             return env["crm.lead"].browse(lead_ids)._pool_claim(env.user)
+
+        claim = claim or claim_leads
 
         def run(index, uid, lead_ids):
             try:
@@ -154,3 +156,26 @@ class TestPoolConcurrency(TransactionCase):
                 [("id", "in", self.lead_ids), ("user_id", "=", rep_a)]
             )
             self.assertEqual(owned, 2)
+
+    def test_next_best_in_parallel(self):
+        """Parallel "next best" claims take different leads (the best ones)
+        instead of queueing for the same one."""
+        with self._committed_env() as env:
+            env.cr.execute(
+                "UPDATE crm_lead SET priority_score = 1000 + id WHERE id IN %s",
+                [tuple(self.lead_ids[12:])],
+            )
+
+        def claim_next(env, _lead_ids):
+            return env["crm.lead"].action_pool_claim_next()["params"]["outcomes"]
+
+        results = self._claim_in_parallel(
+            [(uid, []) for uid in self.rep_ids], claim_next
+        )
+        claimed = {
+            int(lead_id)
+            for result in results
+            for lead_id, outcome in result.items()
+            if outcome == "claimed"
+        }
+        self.assertEqual(claimed, set(self.lead_ids[12:]), "one each, the two best")

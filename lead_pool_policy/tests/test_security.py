@@ -199,6 +199,10 @@ class TestPoolGuard(PoolCommon):
                 as_rep.write(vals)
         self.assertUnchangedOwnLead(lead, deadline)
         self.assertFalse(lead.tag_ids)
+        # crm's own way stays: taking a lead nobody owns, outside the pool.
+        unowned = self._assigned_lead(user=self.env["res.users"])
+        unowned.with_user(self.user_rep).write({"user_id": self.user_rep.id})
+        self.assertEqual(unowned.user_id, self.user_rep)
         # Tags that do not exempt stay free.
         tag = self.env["crm.tag"].create({"name": "Hot topic"})
         as_rep.write({"tag_ids": [(4, tag.id)]})
