@@ -187,7 +187,8 @@ class CrmLead(models.Model):
             )
 
     def _pool_check_copy(self):
-        if self._is_pool_rep() and self.filtered("in_pool"):
+        # A copy is a lead outside the pool, with the contact details unmasked.
+        if not self._is_lead_manager() and self.filtered("in_pool"):
             raise AccessError(
                 _(
                     "Leads of the public pool cannot be duplicated: claim the "

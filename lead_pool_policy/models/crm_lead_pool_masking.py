@@ -8,8 +8,8 @@ Every way of reading a lead goes through one of these overrides: reads and
 ``web_read`` (``_read_format``, and the customer's sub-fields in
 ``web_read``), exports (``export_data``), grouping (``_read_group``, under
 ``read_group``, ``web_read_group`` and ``read_progress_bar``), searching
-(``_search``: a search on a masked field ignores masked leads, so the address
-cannot be guessed letter by letter), the chatter (tracking values, suggested
+(``_search``: a condition on a masked field is false for masked leads, so
+the address cannot be guessed letter by letter), the chatter (tracking values, suggested
 recipients; the senders' addresses in ``mail_message.py``). Copies of pool
 leads are refused to salespeople (``crm_lead_pool_guard.py``).
 """
@@ -139,13 +139,15 @@ class CrmLead(models.Model):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        """A search on contact details ignores the masked leads: otherwise
-        ``email_from =like 'a%'`` rebuilds an address a letter at a time."""
+        """A condition on contact details is false for masked leads (and its
+        negation true): otherwise ``email_from =like 'a%'`` rebuilds an
+        address a letter at a time. The other conditions of the search are
+        untouched, so a search by name still finds pool leads."""
         if (
             _domain_fields(domain) & MASKED_SEARCH_FIELDS
             and not self._is_lead_manager()
         ):
-            domain = expression.AND([domain, [("pool_contacts_masked", "=", False)]])
+            domain = _mask_domain(domain)
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.model
@@ -214,6 +216,28 @@ def _export_mask(path):
     if len(path) == 2 and path[0] == "partner_id":
         return MASKED_PARTNER_FIELDS.get(path[1])
     return None
+
+
+def _is_masked_leaf(leaf):
+    return (
+        isinstance(leaf, (list, tuple))
+        and len(leaf) == 3
+        and isinstance(leaf[0], str)
+        and leaf[0].split(".")[0] in MASKED_SEARCH_FIELDS
+    )
+
+
+def _mask_domain(domain):
+    """``domain`` with each condition on contact details replaced by
+    ``(condition AND the lead is not masked)``: one term for one, so the
+    domain's prefix structure holds."""
+    result = []
+    for leaf in domain:
+        if _is_masked_leaf(leaf):
+            result += ["&", leaf, ("pool_contacts_masked", "=", False)]
+        else:
+            result.append(leaf)
+    return result
 
 
 def _domain_fields(domain):

@@ -163,8 +163,9 @@ class TestPoolGuard(PoolCommon):
     def test_copy_and_merge_of_pool_leads(self):
         pool_lead = self._pool_lead(name="Pool dup", email_from="dup@example.com")
         own = self._assigned_lead(name="Own dup", email_from="dup@example.com")
-        with self.assertRaisesRegex(AccessError, "cannot be duplicated"):
-            pool_lead.with_user(self.user_rep).copy()
+        for user in (self.user_rep, self.user_team_lead):
+            with self.assertRaisesRegex(AccessError, "cannot be duplicated"):
+                pool_lead.with_user(user).copy()
         with self.assertRaisesRegex(AccessError, "merged by sales managers only"):
             (own | pool_lead).with_user(self.user_rep).merge_opportunity()
         self.assertTrue(pool_lead.exists())
@@ -473,6 +474,19 @@ class TestPoolMasking(PoolCommon):
         ):
             self.assertFalse(Lead.search(domain + search), search)
         self.assertEqual(Lead.search(domain), lead, "the lead itself stays visible")
+        self.assertEqual(
+            Lead.search(
+                domain
+                + ["|", ("name", "ilike", "masked"), ("email_from", "ilike", "x")]
+            ),
+            lead,
+            "found by its name, whatever the condition on its email",
+        )
+        self.assertEqual(
+            Lead.search(domain + ["!", ("email_from", "=like", "j%")]),
+            lead,
+            "the negation of a masked condition reveals nothing either",
+        )
         # Setting off, or a manager: found and grouped as usual.
         Manager = self.env["crm.lead"].with_user(self.user_manager)
         self.assertEqual(Manager.search(domain + [("email_from", "=like", "j%")]), lead)
