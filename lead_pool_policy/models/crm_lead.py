@@ -194,13 +194,23 @@ class CrmLead(models.Model):
         return (company or self.env["res.company"].sudo().search([], limit=1)).id
 
     @api.model
-    def _policy_company_sql(self, alias="crm_lead"):
-        """SQL twin of ``_get_policy_company``: the id of each lead's company."""
+    def _policy_company_sql(self, alias="crm_lead", team_alias=None):
+        """SQL twin of ``_get_policy_company``: the id of each lead's company.
+        With ``team_alias``, the statement joins the lead's team itself
+        (``LEFT JOIN crm_team team_alias``), which keeps a scan of many leads
+        free of a sub-query per lead (and open to a parallel plan)."""
+        team_company = (
+            SQL.identifier(team_alias, "company_id")
+            if team_alias
+            else SQL(
+                "(SELECT team.company_id FROM crm_team team WHERE team.id = %s)",
+                SQL.identifier(alias, "team_id", to_flush=self._fields["team_id"]),
+            )
+        )
         return SQL(
-            "COALESCE(%s, (SELECT team.company_id FROM crm_team team"
-            " WHERE team.id = %s), %s)",
+            "COALESCE(%s, %s, %s)",
             SQL.identifier(alias, "company_id", to_flush=self._fields["company_id"]),
-            SQL.identifier(alias, "team_id", to_flush=self._fields["team_id"]),
+            team_company,
             self._default_company().id,
         )
 

@@ -1,28 +1,29 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import json
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 STATS_FIELDS = ("lead_count", "converted_count", "conversion_rate")
-# Per company: each company's window and leads (the lead's company, else its
-# team's); one scan of the leads for all of them. A plain SELECT, so that
-# PostgreSQL may scan in parallel (a statement that writes may not).
+# Per company: each company's leads (the lead's company, else its team's)
+# within its own window; one scan of the leads for all of them. A plain SELECT
+# without a sub-query per lead, so that PostgreSQL may scan in parallel (a
+# statement that writes may not).
 LEAD_COUNTS_QUERY = """
-    WITH settings AS (
-        SELECT id AS company_id,
-               %(now)s - source_window_days * interval '1 day' AS since
-          FROM res_company
-    )
-    SELECT settings.company_id, crm_lead.source_id,
+    SELECT %(company)s AS company_id, crm_lead.source_id,
            COUNT(*) AS leads,
            COUNT(*) FILTER (WHERE crm_lead.date_conversion IS NOT NULL
                                OR crm_lead.type = 'opportunity') AS converted
       FROM crm_lead
-      JOIN settings ON settings.company_id = %(company)s
-     WHERE crm_lead.create_date >= settings.since
-  GROUP BY settings.company_id, crm_lead.source_id
+ LEFT JOIN crm_team team ON team.id = crm_lead.team_id
+     WHERE crm_lead.create_date >= %(since)s
+       AND crm_lead.create_date
+           >= (%(since_by_company)s::jsonb ->> (%(company)s)::text)::timestamp
+  GROUP BY 1, 2
 """
 # From those counts: each company's overall rate, and every source's counts
 # and rate smoothed toward it with the company's prior, written as
@@ -128,12 +129,22 @@ class UtmSource(models.Model):
             ["source_window_days", "source_prior_weight"]
         )
         self.flush_model(STATS_FIELDS)
-        leads.flush_model(["create_date", "type", "date_conversion"])
+        leads.flush_model(["create_date", "type", "date_conversion", "team_id"])
+        self.env["crm.team"].flush_model(["company_id"])
+        now = fields.Datetime.now()
+        since = {
+            str(company.id): now - timedelta(days=company.source_window_days)
+            for company in self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([])
+        }
         counts = self.env.execute_query(
             SQL(
                 LEAD_COUNTS_QUERY,
-                now=fields.Datetime.now(),
-                company=leads._policy_company_sql(),
+                since=min(since.values()),
+                since_by_company=json.dumps(since, default=str),
+                company=leads._policy_company_sql(team_alias="team"),
                 to_flush=leads._fields["source_id"],
             )
         )
