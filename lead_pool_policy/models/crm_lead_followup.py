@@ -163,6 +163,21 @@ class CrmLead(models.Model):
         self.modified(fnames)
         self.sudo()._schedule_followup()
 
+    def _schedule_first_contact(self, user):
+        """The start of the cadence for a new owner: the first call, due
+        today in their timezone (claim and assign)."""
+        if not self:
+            return
+        today = fields.Date.context_today(self.with_user(user))
+        # No email per activity: the claimer knows; an assignee finds them in
+        # their activities (one claim or assignment may bring many leads).
+        self.with_context(mail_activity_quick_update=True).activity_schedule(
+            activity_type_id=self.env.ref("mail.mail_activity_data_call").id,
+            date_deadline=today,
+            summary=_("First contact"),
+            user_id=user.id,
+        )
+
     def _schedule_followup(self):
         """The cadence: an open lead below its contact target with nothing
         planned gets its owner's next follow-up call; a lead that reached the

@@ -35,16 +35,7 @@ class CrmLead(models.Model):
             if lead.sudo()._get_policy_company() not in user.company_ids:
                 continue
             outcomes = lead._pool_claim(user)
-            if outcomes.get(lead.id) == "claimed":
-                action = self._pool_claim_notification(outcomes)
-                action["params"]["next"] = {
-                    "type": "ir.actions.act_window",
-                    "res_model": "crm.lead",
-                    "res_id": lead.id,
-                    "views": [(False, "form")],
-                }
-                return action
-            if outcomes.get(lead.id) in ("daily_limit", "open_limit"):
+            if outcomes.get(lead.id) in ("claimed", "daily_limit", "open_limit"):
                 return self._pool_claim_notification(outcomes)
         return self._pool_claim_notification({})
 
@@ -141,8 +132,10 @@ class CrmLead(models.Model):
             candidates |= lead
             claimed_today += 1
             open_count += 1
-        for lead_id in candidates._pool_take(user, event):
+        taken = self.browse(candidates._pool_take(user, event))
+        for lead_id in taken.ids:
             outcomes[lead_id] = "claimed"
+        taken.sudo()._schedule_first_contact(user)
         return outcomes
 
     def _pool_check_claimable(self, user):
@@ -255,38 +248,112 @@ class CrmLead(models.Model):
         )
         return row
 
-    def _pool_claim_notification(self, outcomes):
-        labels = {
-            "claimed": _("claimed"),
-            "taken": _("already claimed or not available"),
-            "cooldown": _("recently recycled from you (cooldown)"),
-            "daily_limit": _("daily claim limit reached"),
-            "open_limit": _("open-lead limit reached"),
-        }
-        counts = {}
-        for outcome in outcomes.values():
-            counts[outcome] = counts.get(outcome, 0) + 1
-        if not outcomes:
-            message = _("No lead of the pool can be claimed right now.")
+    def _pool_claim_notification(self, outcomes, user=None, event="claim"):
+        """What happened to each lead, in whole sentences, and where to go
+        next: the claimed lead (one), the claimed leads (several), or the
+        refreshed list."""
+        user = user or self.env.user
+        by_outcome = {}
+        for lead_id, outcome in outcomes.items():
+            by_outcome.setdefault(outcome, self.browse())
+            by_outcome[outcome] |= self.browse(lead_id)
+        sentences = [
+            self._pool_claim_sentence(outcome, leads.sudo(), user, event)
+            for outcome, leads in by_outcome.items()
+        ] or [_("No lead of the pool can be claimed right now.")]
+        claimed = by_outcome.get("claimed", self.browse())
+        if event == "claim" and len(claimed) == 1:
+            next_action = {
+                "type": "ir.actions.act_window",
+                "res_model": "crm.lead",
+                "res_id": claimed.id,
+                "views": [(False, "form")],
+            }
+        elif event == "claim" and claimed:
+            next_action = {
+                "type": "ir.actions.act_window",
+                "name": _("Claimed Leads"),
+                "res_model": "crm.lead",
+                "domain": [("id", "in", claimed.ids)],
+                "views": [(False, "list"), (False, "form")],
+            }
         else:
-            message = ", ".join(
-                f"{count} {labels[outcome]}" for outcome, count in counts.items()
-            )
-        claimed = counts.get("claimed", 0)
+            next_action = {"type": "ir.actions.client", "tag": "soft_reload"}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Claim"),
-                "message": message,
-                "type": "success"
-                if claimed and claimed == len(outcomes)
-                else "warning",
+                "title": _("Public Pool"),
+                "message": "\n".join(sentences),
+                "type": "success" if claimed and len(by_outcome) == 1 else "warning",
                 "sticky": False,
                 "outcomes": {str(lead_id): o for lead_id, o in outcomes.items()},
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": next_action,
             },
         }
+
+    def _pool_claim_sentence(self, outcome, leads, user, event):
+        """One sentence on the ``leads`` that had ``outcome``."""
+        one = len(leads) == 1
+        values = {
+            "lead": leads[:1].display_name,
+            "count": len(leads),
+            "user": user.name,
+        }
+        if outcome == "claimed" and event == "assign":
+            if one:
+                return _("Assigned %(lead)s to %(user)s.", **values)
+            return _("Assigned %(count)s leads to %(user)s.", **values)
+        if outcome == "claimed":
+            if one:
+                return _("%(lead)s is yours: first call due today.", **values)
+            return _("%(count)s leads are yours: first calls due today.", **values)
+        if outcome == "taken":
+            if one:
+                return _("%(lead)s was claimed by someone else just before.", **values)
+            return _(
+                "%(count)s leads were claimed by someone else just before.", **values
+            )
+        policy = leads[:1]._get_pool_policy()
+        if outcome == "cooldown":
+            values["days"] = policy.pool_reclaim_cooldown_days
+            if one:
+                return _(
+                    "%(lead)s came back to the pool from %(user)s less than "
+                    "%(days)s days ago: it cannot be claimed back yet.",
+                    **values,
+                )
+            return _(
+                "%(count)s leads came back to the pool from %(user)s less than "
+                "%(days)s days ago: they cannot be claimed back yet.",
+                **values,
+            )
+        claimed_today, open_count = self._pool_claim_stats(user)
+        if outcome == "daily_limit":
+            values.update(claimed=claimed_today, limit=policy.pool_claim_daily_limit)
+            if one:
+                return _(
+                    "Daily claim limit reached (%(claimed)s of %(limit)s): %(lead)s "
+                    "stays in the pool.",
+                    **values,
+                )
+            return _(
+                "Daily claim limit reached (%(claimed)s of %(limit)s): %(count)s "
+                "leads stay in the pool.",
+                **values,
+            )
+        values.update(open=open_count, limit=policy.pool_max_open_leads)
+        if one:
+            return _(
+                "Open-lead limit reached (%(open)s of %(limit)s): %(lead)s stays in "
+                "the pool. Convert, win or return leads to claim more.",
+                **values,
+            )
+        return _(
+            "Open-lead limit reached (%(open)s of %(limit)s): %(count)s leads stay "
+            "in the pool. Convert, win or return leads to claim more.",
+            **values,
+        )
 
     def _pool_return(self, reason=None, note=None):
         """Return these leads to the pool: their salesperson or a manager."""

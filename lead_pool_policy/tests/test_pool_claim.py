@@ -35,6 +35,62 @@ class TestPoolClaim(PoolCommon):
         self.assertEqual(outcomes, {lead.id: "taken"})
         self.assertEqual(lead.user_id, self.user_rep_2)
 
+    def test_claim_flow(self):
+        """A claim opens the lead, schedules the first call for today and
+        says so in a whole sentence; a batch opens the claimed leads."""
+        lead = self._pool_lead(name="Mekong Agri: ERP rollout")
+        with self._clock("2026-03-10 09:00:00"):
+            action = lead.with_user(self.user_rep).action_pool_claim()
+        params = action["params"]
+        self.assertEqual(
+            params["message"],
+            "Mekong Agri: ERP rollout is yours: first call due today.",
+        )
+        self.assertEqual(params["type"], "success")
+        self.assertEqual(
+            (params["next"]["res_model"], params["next"]["res_id"]),
+            ("crm.lead", lead.id),
+        )
+        activity = lead.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.user_rep)
+        self.assertEqual(
+            activity.activity_type_id, self.env.ref("mail.mail_activity_data_call")
+        )
+        self.assertEqual(str(activity.date_deadline), "2026-03-10")
+        self.assertIn("Claimed from the public pool", lead.message_ids[0].body)
+        batch = self._pool_lead() | self._pool_lead()
+        action = batch.with_user(self.user_rep).action_pool_claim()
+        self.assertEqual(
+            action["params"]["message"], "2 leads are yours: first calls due today."
+        )
+        self.assertEqual(action["params"]["next"]["domain"], [("id", "in", batch.ids)])
+        self.assertEqual(len(batch.activity_ids), 2)
+
+    def test_claim_messages(self):
+        self.company.pool_claim_daily_limit = 1
+        first, second = self._pool_lead(), self._pool_lead(name="Second")
+        first.with_user(self.user_rep).action_pool_claim()
+        action = second.with_user(self.user_rep).action_pool_claim()
+        self.assertEqual(
+            action["params"]["message"],
+            "Daily claim limit reached (1 of 1): Second stays in the pool.",
+        )
+        self.assertEqual(action["params"]["type"], "warning")
+        self.company.pool_claim_daily_limit = 0
+        taken = self._pool_lead(name="Gone")
+        taken.with_user(self.user_rep_2).action_pool_claim()
+        outcomes = taken.with_user(self.user_rep)._pool_claim(self.user_rep)
+        message = taken._pool_claim_notification(outcomes)["params"]["message"]
+        self.assertEqual(message, "Gone was claimed by someone else just before.")
+        wizard = (
+            self.env["crm.lead.pool.assign"]
+            .with_user(self.user_manager)
+            .create({"lead_ids": [(6, 0, second.ids)], "user_id": self.user_rep_2.id})
+        )
+        message = wizard.action_assign()["params"]["message"]
+        self.assertEqual(message, "Assigned Second to Ron Rep.")
+
     def test_claim_first_stage_without_previous(self):
         lead = self._create_lead(user=self.env["res.users"], stage_id=self.stage_new.id)
         lead.sudo()._pool_enter("new", "enter")
@@ -154,16 +210,18 @@ class TestPoolClaim(PoolCommon):
             big |= self._pool_lead()
         self._pool_lead()._pool_claim(self.user_manager)  # warm the caches
         # The claim's whole work is counted: the move, its history, its
-        # notes with tracking values, and crm's computes that follow it
-        # (probability, team), flushed inside the budget.
+        # notes with tracking values, the claimer's first-contact activities
+        # (and following the leads), and crm's computes that follow it
+        # (probability, team), flushed inside the budget. Both claimers
+        # follow none of the leads yet.
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=41):
-            small._pool_claim(self.user_rep)
+        with self.assertQueryCount(__system__=50):
+            small._pool_claim(self.user_team_lead)
             self.env.flush_all()
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=41):
+        with self.assertQueryCount(__system__=50):
             big._pool_claim(self.user_rep_2)
             self.env.flush_all()
         self.assertEqual(set(big.mapped("user_id")), {self.user_rep_2})

@@ -58,4 +58,6 @@ class CrmLeadPoolAssign(models.TransientModel):
         outcomes = self.lead_ids._pool_claim(
             self.user_id, event="assign", enforce_limits=not self.override_limits
         )
-        return self.lead_ids._pool_claim_notification(outcomes)
+        return self.lead_ids._pool_claim_notification(
+            outcomes, user=self.user_id, event="assign"
+        )
