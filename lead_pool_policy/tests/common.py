@@ -51,6 +51,19 @@ class LeadPoolCommon(TransactionCase, MailCase):
             }
         )
 
+    @classmethod
+    def _company_with_rep(cls, login):
+        """Another company, and a salesperson who works for it only."""
+        company = cls.env["res.company"].create({"name": "Pool Company B"})
+        rep = mail_new_test_user(
+            cls.env,
+            login=login,
+            groups="sales_team.group_sale_salesman",
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
+        return company, rep
+
     def _clock(self, when):
         """Move Python's clock and the cursor's ``now()`` (Odoo's helper)."""
         return self.mock_datetime_and_now(fields.Datetime.to_datetime(when))

@@ -6,8 +6,6 @@ from datetime import datetime, timedelta
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged, users
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from .common import T0, PoolCommon
 
 
@@ -218,14 +216,7 @@ class TestPool(PoolCommon):
         self.assertEqual(self._logs(lead, "assign").owner_after_id, self.user_rep_2)
 
     def test_multi_company_pool(self):
-        company_b = self.env["res.company"].create({"name": "Pool Company B"})
-        rep_b = mail_new_test_user(
-            self.env,
-            login="lpp_rep_b",
-            groups="sales_team.group_sale_salesman",
-            company_id=company_b.id,
-            company_ids=[(6, 0, company_b.ids)],
-        )
+        _company_b, rep_b = self._company_with_rep("lpp_rep_b")
         lead_a = self._pool_lead()
         self.assertEqual(lead_a.company_id, self.company)
         self.assertFalse(

@@ -10,8 +10,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from .common import PoolCommon
 
 
@@ -246,14 +244,7 @@ class TestPoolGuard(PoolCommon):
         self.assertEqual(second.team_id, self.team)
 
     def test_companies(self):
-        company_b = self.env["res.company"].create({"name": "Pool Company B"})
-        rep_b = mail_new_test_user(
-            self.env,
-            login="lpp_rep_b2",
-            groups="sales_team.group_sale_salesman",
-            company_id=company_b.id,
-            company_ids=[(6, 0, company_b.ids)],
-        )
+        company_b, rep_b = self._company_with_rep("lpp_rep_b2")
         team_b = self.env["crm.team"].create(
             {"name": "Team B", "company_id": company_b.id}
         )
