@@ -10,6 +10,15 @@ RECYCLE_RULES = {
     "unconverted": ("pool_recycle_unconverted", "pool_unconverted_days"),
     "stale": ("pool_recycle_stale", "pool_stale_days"),
 }
+# When each rule started applying: a lead's clock for the rule never starts
+# before it (set at install, at creation and when the rule is switched on).
+RULE_START_FIELDS = {
+    "uncontacted": "pool_uncontacted_start",
+    "unconverted": "pool_unconverted_start",
+    "stale": "pool_stale_start",
+}
+# The grace bookkeeping of a policy: what the rules read besides the settings.
+POOL_GRACE_FIELDS = (*RULE_START_FIELDS.values(), "pool_grace_date")
 POOL_POLICY_FIELDS = (
     "pool_recycle_uncontacted",
     "pool_uncontacted_days",
@@ -93,6 +102,39 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         string="Exempt Tags",
         help="Leads with one of these tags are never recycled.",
     )
+    # Grace on adoption: kept by write(), shown read-only.
+    pool_uncontacted_start = fields.Datetime(
+        string="Uncontacted Rule Applies Since",
+        default=fields.Datetime.now,
+        readonly=True,
+        copy=False,
+        help="No lead's first-contact delay starts before this moment: when "
+        "the module was installed or the rule switched on.",
+    )
+    pool_unconverted_start = fields.Datetime(
+        string="Unconverted Rule Applies Since",
+        default=fields.Datetime.now,
+        readonly=True,
+        copy=False,
+        help="No lead's conversion delay starts before this moment: when the "
+        "module was installed or the rule switched on.",
+    )
+    pool_stale_start = fields.Datetime(
+        string="Stale Rule Applies Since",
+        default=fields.Datetime.now,
+        readonly=True,
+        copy=False,
+        help="No opportunity's no-contact delay starts before this moment: when "
+        "the module was installed or the rule switched on.",
+    )
+    pool_grace_date = fields.Datetime(
+        string="Policy Tightened On",
+        readonly=True,
+        copy=False,
+        help="When the policy last became stricter (a rule switched on, a delay "
+        "shortened, an exempt tag removed): no lead is recycled before this "
+        "moment plus the warning days, so that its salesperson is warned first.",
+    )
 
     @api.constrains(
         *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"]
@@ -152,3 +194,38 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
     def _pool_policy_values(self):
         self.ensure_one()
         return {fname: self[fname] for fname in POOL_POLICY_FIELDS}
+
+    def _pool_rule_values(self):
+        """The values the recycle rules read (settings and grace), as plain
+        values: tags as a set of ids."""
+        self.ensure_one()
+        values = {
+            fname: self[fname]
+            for fname in (*POOL_POLICY_FIELDS, *POOL_GRACE_FIELDS)
+            if fname != "pool_exempt_tag_ids"
+        }
+        values["pool_exempt_tag_ids"] = set(self.pool_exempt_tag_ids.ids)
+        return values
+
+    @api.model
+    def _pool_grace_changes(self, before, after, now):
+        """The grace bookkeeping a policy change from ``before`` to ``after``
+        (``_pool_rule_values`` dicts of the policy that governs the same
+        leads) sets at ``now``: a rule switched on starts applying now (its
+        clock starts now for every lead); a rule switched on, a delay
+        shortened or an exempt tag removed tightens the policy now (no lead
+        is due before now plus the warning days). Returns {field: value}."""
+        changes, tightened = {}, False
+        for rule, (switch, days) in RECYCLE_RULES.items():
+            if not after[switch]:
+                continue
+            if not before[switch]:
+                changes[RULE_START_FIELDS[rule]] = now
+                tightened = True
+            elif after[days] < before[days]:
+                tightened = True
+        if before["pool_exempt_tag_ids"] - after["pool_exempt_tag_ids"]:
+            tightened = True
+        if tightened:
+            changes["pool_grace_date"] = now
+        return changes

@@ -34,12 +34,14 @@ DEADLINE_INPUT_FIELDS = (
     "last_contact_date",
 )
 DEADLINE_QUERY = """
-    SELECT crm_lead.id,
-           LEAST(c.uncontacted, c.unconverted, c.stale) AS deadline,
-           CASE LEAST(c.uncontacted, c.unconverted, c.stale)
-                WHEN c.uncontacted THEN 'uncontacted'
-                WHEN c.unconverted THEN 'unconverted'
-                WHEN c.stale THEN 'stale' END AS rule
+    SELECT crm_lead.id, crm_lead.team_id, crm_lead.user_id,
+           CASE WHEN l.due IS NOT NULL
+                THEN GREATEST(l.due, GREATEST(%(grace)s, team.pool_grace_date)
+                                     + %(warning_days)s * interval '1 day')
+           END AS deadline,
+           CASE l.due WHEN c.uncontacted THEN 'uncontacted'
+                      WHEN c.unconverted THEN 'unconverted'
+                      WHEN c.stale THEN 'stale' END AS rule
       FROM %(policy_from)s
  LEFT JOIN crm_stage stage ON stage.id = crm_lead.stage_id
 CROSS JOIN LATERAL (
@@ -57,21 +59,26 @@ CROSS JOIN LATERAL (
     SELECT CASE WHEN e.eligible AND %(unc)s
                      AND (crm_lead.last_contact_date IS NULL
                           OR crm_lead.last_contact_date < crm_lead.date_open)
-                THEN crm_lead.date_open + %(unc_days)s * interval '1 day'
+                THEN GREATEST(crm_lead.date_open, %(unc_start)s)
+                     + %(unc_days)s * interval '1 day'
            END AS uncontacted,
            CASE WHEN e.eligible AND %(unconv)s AND crm_lead.type = 'lead'
                      AND crm_lead.date_conversion IS NULL
                      AND crm_lead.last_contact_date >= crm_lead.date_open
-                THEN CASE WHEN crm_lead.first_contact_date >= crm_lead.date_open
-                          THEN crm_lead.first_contact_date
-                          ELSE crm_lead.last_contact_date END
+                THEN GREATEST(
+                         CASE WHEN crm_lead.first_contact_date >= crm_lead.date_open
+                              THEN crm_lead.first_contact_date
+                              ELSE crm_lead.last_contact_date END,
+                         %(unconv_start)s)
                      + %(unconv_days)s * interval '1 day'
            END AS unconverted,
            CASE WHEN e.eligible AND %(stale)s AND crm_lead.type = 'opportunity'
-                THEN GREATEST(crm_lead.last_contact_date, crm_lead.date_open)
+                THEN GREATEST(crm_lead.last_contact_date, crm_lead.date_open,
+                              %(stale_start)s)
                      + %(stale_days)s * interval '1 day'
            END AS stale
 ) c
+CROSS JOIN LATERAL (SELECT LEAST(c.uncontacted, c.unconverted, c.stale) AS due) l
      WHERE %(scope)s
 """
 
@@ -183,28 +190,53 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    def _pool_deadline_query(self, scope):
-        """The recycle rules, once: (id, deadline, rule) of the leads selected
-        by ``scope`` (an SQL condition on crm_lead), each under its policy.
+    def _pool_deadline_query(self, scope, values=None):
+        """The recycle rules, once: (id, team_id, user_id, deadline, rule) of
+        the leads selected by ``scope`` (an SQL condition on crm_lead, which
+        may read ``team`` and ``company``), each under its policy, or under
+        ``values`` (``_pool_rule_values`` of one policy: a preview of unsaved
+        settings for leads that policy governs).
 
         uncontacted: assigned (date_open) and no contact since -> date_open + N;
         unconverted: a lead contacted since assigned -> that contact + N;
         stale: an opportunity -> last contact (or assignment) + N;
         the earliest applicable rule wins. Won, lost, exempt, pool and
         unassigned leads have no deadline.
+
+        Grace: a rule's clock never starts before the rule applied (its
+        ``pool_<rule>_start``: install, creation of the policy, rule switched
+        on), and no deadline falls before the policy's (or the lead's team's)
+        last tightening plus the warning days (``pool_grace_date``).
         """
-        policy = self._pool_policy_sql
+        if values is None:
+            policy = self._pool_policy_sql
+            exempt_tags = self._pool_exempt_tags_sql()
+        else:
+
+            def policy(fname):
+                # An empty datetime is NULL, not FALSE.
+                value = values[fname]
+                return SQL("%s", None if value is False else value)
+
+            exempt_tags = SQL(
+                "SELECT unnest(%s::int[])", sorted(values["pool_exempt_tag_ids"])
+            )
         query = self._pool_policy_query()
         return SQL(
             DEADLINE_QUERY,
             policy_from=query.from_clause,
-            exempt_tags=self._pool_exempt_tags_sql(),
+            exempt_tags=exempt_tags,
             unc=policy("pool_recycle_uncontacted"),
             unc_days=policy("pool_uncontacted_days"),
+            unc_start=policy("pool_uncontacted_start"),
             unconv=policy("pool_recycle_unconverted"),
             unconv_days=policy("pool_unconverted_days"),
+            unconv_start=policy("pool_unconverted_start"),
             stale=policy("pool_recycle_stale"),
             stale_days=policy("pool_stale_days"),
+            stale_start=policy("pool_stale_start"),
+            grace=policy("pool_grace_date"),
+            warning_days=policy("pool_warning_days"),
             scope=scope,
         )
 
@@ -224,7 +256,7 @@ class CrmLead(models.Model):
         rows = self.env.execute_query(
             self._pool_deadline_query(SQL("crm_lead.id IN %s", tuple(ids)))
         )
-        return {lead_id: (deadline, rule) for lead_id, deadline, rule in rows}
+        return {row[0]: (row[3], row[4]) for row in rows}
 
     @api.model
     def _update_pool_deadlines(self, scope=None):

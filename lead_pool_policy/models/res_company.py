@@ -5,9 +5,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS
+from .crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS, POOL_POLICY_FIELDS
 
 POOL_POLICY_FIELDS_SET = frozenset(POOL_POLICY_FIELDS)
+POOL_RULE_FIELDS_SET = POOL_POLICY_FIELDS_SET | frozenset(POOL_GRACE_FIELDS)
 
 # Odoo's activity types that count as a contact attempt by default.
 DEFAULT_CONTACT_ACTIVITY_TYPES = (
@@ -157,15 +158,33 @@ class ResCompany(models.Model):
                 )
 
     def write(self, vals):
+        before = {}
+        if POOL_POLICY_FIELDS_SET.intersection(vals):
+            before = {company: company._pool_rule_values() for company in self}
         result = super().write(vals)
         if SCORING_SETTINGS.intersection(vals):
             self.env["crm.lead"]._request_mass_rescore()
-        if POOL_POLICY_FIELDS_SET.intersection(vals):
+        if before:
+            self._pool_record_grace(before, vals)
+        if POOL_RULE_FIELDS_SET.intersection(vals):
             leads = self.env["crm.lead"]
             leads._update_pool_deadlines(
                 SQL("%s IN %s", leads._policy_company_sql(), tuple(self.ids))
             )
         return result
+
+    def _pool_record_grace(self, before, vals):
+        """Grace on a policy change: when a rule starts applying, when the
+        policy was tightened (see ``_pool_grace_changes``); grace fields
+        written explicitly are kept as written."""
+        now = fields.Datetime.now()
+        for company in self:
+            changes = self._pool_grace_changes(
+                before[company], company._pool_rule_values(), now
+            )
+            changes = {fname: value for fname, value in changes.items() if fname not in vals}
+            if changes:
+                super(ResCompany, company).write(changes)
 
     @api.constrains("contact_target", "followup_interval_days")
     def _check_followup_settings(self):

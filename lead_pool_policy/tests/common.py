@@ -1,7 +1,7 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import TransactionCase
@@ -9,6 +9,14 @@ from odoo.tests import TransactionCase
 from odoo.addons.mail.tests.common import MailCase, mail_new_test_user
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
+# The pool policies of the tests' companies and teams apply since long before
+# T0 (grace on adoption counts from the install, see test_adoption).
+POLICY_SINCE = {
+    "pool_uncontacted_start": T0 - timedelta(days=365),
+    "pool_unconverted_start": T0 - timedelta(days=365),
+    "pool_stale_start": T0 - timedelta(days=365),
+    "pool_grace_date": False,
+}
 
 
 class LeadPoolCommon(TransactionCase, MailCase):
@@ -50,6 +58,8 @@ class LeadPoolCommon(TransactionCase, MailCase):
                 ],
             }
         )
+        (cls.env["res.company"].search([]) | cls.company).write(POLICY_SINCE)
+        cls.team.write(POLICY_SINCE)
 
     @classmethod
     def _company_with_rep(cls, login):

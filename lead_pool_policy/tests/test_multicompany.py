@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
-from .common import LeadPoolCommon
+from .common import POLICY_SINCE, LeadPoolCommon
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
 
@@ -34,6 +34,7 @@ class TestMultiCompany(LeadPoolCommon):
                 "pool_warning_days": 5,
                 "pool_uncontacted_days": 10,
                 "contact_target": 4,
+                **POLICY_SINCE,
             }
         )
         cls.team_b = cls.env["crm.team"].create(

@@ -39,7 +39,8 @@ class TestPool(PoolCommon):
         self.assertFalse(lead.pool_recycle_deadline)
 
     def test_deadline_stale_and_exemptions(self):
-        self.company.pool_recycle_stale = True
+        with self._clock(T0 - timedelta(days=1)):
+            self.company.pool_recycle_stale = True
         opportunity = self._assigned_lead(type="opportunity")
         self.assertEqual(opportunity.pool_recycle_deadline, datetime(2026, 3, 9, 9, 0))
         self.company.pool_recycle_uncontacted = False
@@ -62,7 +63,7 @@ class TestPool(PoolCommon):
     def test_team_override(self):
         lead = self._assigned_lead()
         self.assertEqual(lead.pool_recycle_deadline, datetime(2026, 3, 9, 9, 0))
-        with Form(self.team) as team_form:
+        with self._clock(T0), Form(self.team) as team_form:
             team_form.pool_policy_own = True
             self.assertEqual(
                 team_form.pool_uncontacted_days, 7, "starts from the company"
@@ -71,7 +72,8 @@ class TestPool(PoolCommon):
         self.assertEqual(lead.pool_recycle_deadline, datetime(2026, 3, 5, 9, 0))
         self.team.pool_recycle_uncontacted = False
         self.assertFalse(lead.pool_recycle_deadline)
-        self.team.pool_policy_own = False
+        with self._clock(T0):
+            self.team.pool_policy_own = False
         self.assertEqual(lead.pool_recycle_deadline, datetime(2026, 3, 9, 9, 0))
 
     def test_policy_validation(self):
@@ -268,7 +270,10 @@ class TestPool(PoolCommon):
         """The rules give each lead its deadline, whether the lead was written
         (ORM compute) or the policy edited (one UPDATE): same code, same
         values."""
-        self.company.write({"pool_recycle_stale": True, "pool_exempt_tag_ids": False})
+        with self._clock(T0 - timedelta(days=1)):
+            self.company.write(
+                {"pool_recycle_stale": True, "pool_exempt_tag_ids": False}
+            )
         vip = self.env["crm.tag"].create({"name": "Exempt here"})
         with self._clock(T0):
             lead = self._create_lead()
