@@ -44,7 +44,9 @@
             "lead_pool_policy/static/src/js/temperature_field.js",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/crm_lead_demo.xml",
         "demo/crm_lead_pool_demo.xml",

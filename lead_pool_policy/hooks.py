@@ -1,13 +1,169 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Install and uninstall on a live CRM.
+
+Install: the addon's crm_lead columns are created before the ORM sees them
+(``pre_init_hook``, Odoo's own pattern with ``create_column``), so that it
+neither computes them lead by lead nor rewrites the table once per default;
+``post_init_hook`` then fills what depends on the data with the addon's
+set-based statements (source statistics, scores, recycle deadlines with the
+install's grace).
+
+Uninstall: every lead stays visible in a stage that still exists, and the
+addon's activities are removed or handed over to Odoo's To-Do type, so that
+deleting the pool stage and the activity types logs no error.
+"""
+
+import logging
+
+from odoo import fields
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
+
+_logger = logging.getLogger(__name__)
+
+# Computed crm_lead columns whose value at install is known without
+# computing: nothing of BANT is asked yet, and no stage is a pool stage.
+# The recycle deadlines (and scores) are filled by post_init_hook.
+INSTALL_COMPUTED_VALUES = {
+    "bant_met_count": 0,
+    "in_pool": False,
+    "pool_recycle_deadline": None,
+    "pool_recycle_rule": None,
+}
+# Activity types of the addon: the warnings go, the reminders stay as To-Dos.
+WARNING_ACTIVITY_TYPE = "lead_pool_policy.mail_activity_type_recycle_warning"
+REMINDER_ACTIVITY_TYPES = ("lead_pool_policy.mail_activity_type_qualify_or_return",)
+
+
+def pre_init_hook(env):
+    """Create the addon's crm_lead columns with the value every existing lead
+    has at install: its default (a PostgreSQL default given when the column
+    is added: no rewrite of the table), or the known value of a computed
+    field. Computed fields not listed are left to the ORM."""
+    cr = env.cr
+    leads = env["crm.lead"]
+    for field in leads._fields.values():
+        if (
+            not field.store
+            or not field.column_type
+            or column_exists(cr, leads._table, field.name)
+        ):
+            continue
+        if field.compute or field.related:
+            if field.name not in INSTALL_COMPUTED_VALUES:
+                continue
+            value = INSTALL_COMPUTED_VALUES[field.name]
+        elif field.default:
+            value = field.convert_to_column_insert(
+                field.convert_to_write(field.default(leads), leads), leads
+            )
+        else:
+            value = None
+        if value is None:
+            create_column(cr, leads._table, field.name, field.column_type[1])
+            continue
+        # create_column() cannot give a default; a constant default given
+        # with ADD COLUMN is stored once in the catalog, not in every row.
+        cr.execute(
+            SQL(
+                "ALTER TABLE %(table)s ADD COLUMN %(column)s %(type)s"
+                " DEFAULT %(value)s %(not_null)s;"
+                " ALTER TABLE %(table)s ALTER COLUMN %(column)s DROP DEFAULT",
+                table=SQL.identifier(leads._table),
+                column=SQL.identifier(field.name),
+                type=SQL(field.column_type[1]),
+                value=value,
+                not_null=SQL("NOT NULL" if field.required else ""),
+            )
+        )
+    _logger.info("lead_pool_policy: crm_lead columns created for existing leads")
 
 
 def post_init_hook(env):
-    """Give the companies that exist at install time the default settings
-    that field defaults only give to new companies."""
+    """Fill what depends on the data, set-based: the companies' settings that
+    field defaults only give to new companies, source statistics, every
+    lead's scores, and every lead's recycle deadline, whose clocks start at
+    the install (the rules' start fields default to now)."""
     companies = env["res.company"].search([("contact_activity_type_ids", "=", False)])
     for company in companies:
         company.contact_activity_type_ids = company._default_contact_activity_type_ids()
-    # Leads that exist before the install get their scores and source rates.
     env["utm.source"]._update_conversion_stats()
-    env["crm.lead"]._rescore_all()
+    leads = env["crm.lead"]
+    leads._rescore_all()
+    # No existing lead has a qualification yet, so no MQL/SQL/PQL tag to set.
+    leads._update_pool_deadlines()
+
+
+def uninstall_hook(env):
+    """Leave every lead in a stage that outlives the addon, and no activity of
+    a type the uninstall deletes."""
+    _release_pool_leads(env)
+    _release_activities(env)
+
+
+def _release_pool_leads(env):
+    """Pool leads stay unassigned, in the stage they had before the pool
+    (unless it is a pool or won stage), else their team's first stage, else
+    the first stage; archived ones too. One statement."""
+    leads = env["crm.lead"].with_context(active_test=False)
+    pool_stages = env["crm.stage"].with_context(active_test=False).search(
+        [("is_pool", "=", True)]
+    )
+    if not pool_stages:
+        return
+    leads.flush_model()
+    env["crm.stage"].flush_model()
+    rows = env.execute_query(
+        SQL(
+            """
+            UPDATE crm_lead lead
+               SET stage_id = COALESCE(
+                       (SELECT previous.id FROM crm_stage previous
+                         WHERE previous.id = lead.pool_previous_stage_id
+                           AND previous.id NOT IN %(pool)s
+                           AND NOT COALESCE(previous.is_won, FALSE)),
+                       (SELECT stage.id FROM crm_stage stage
+                         WHERE stage.id NOT IN %(pool)s
+                           AND NOT COALESCE(stage.is_won, FALSE)
+                           AND (stage.team_id = lead.team_id OR stage.team_id IS NULL)
+                      ORDER BY stage.team_id IS NULL, stage.sequence, stage.id
+                         LIMIT 1),
+                       (SELECT stage.id FROM crm_stage stage
+                         WHERE stage.id NOT IN %(pool)s
+                      ORDER BY stage.sequence, stage.id LIMIT 1)),
+                   in_pool = FALSE,
+                   date_last_stage_update = %(now)s
+             WHERE lead.stage_id IN %(pool)s
+         RETURNING lead.id
+            """,
+            pool=tuple(pool_stages.ids),
+            now=fields.Datetime.now(),
+        )
+    )
+    leads.invalidate_model(["stage_id", "in_pool", "date_last_stage_update"])
+    _logger.info("lead_pool_policy: %s pool leads moved to a lasting stage", len(rows))
+
+
+def _release_activities(env):
+    """Recycle warnings mean nothing without the pool: removed. The addon's
+    reminders (qualify or return) stay as To-Dos with their summary."""
+    activities = env["mail.activity"].with_context(active_test=False).sudo()
+    warning = env.ref(WARNING_ACTIVITY_TYPE, raise_if_not_found=False)
+    if warning:
+        activities.search([("activity_type_id", "=", warning.id)]).unlink()
+    reminder_types = [
+        env.ref(xmlid, raise_if_not_found=False) for xmlid in REMINDER_ACTIVITY_TYPES
+    ]
+    reminder_ids = [activity_type.id for activity_type in reminder_types if activity_type]
+    todo = env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+    if reminder_ids and todo:
+        reminders = activities.search([("activity_type_id", "in", reminder_ids)])
+        for activity_type in env["mail.activity.type"].browse(reminder_ids):
+            of_type = reminders.filtered(
+                lambda activity, t=activity_type: activity.activity_type_id == t
+            )
+            of_type.filtered(lambda activity: not activity.summary).summary = (
+                activity_type.summary or activity_type.name
+            )
+            of_type.activity_type_id = todo
