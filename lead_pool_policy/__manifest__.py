@@ -34,6 +34,7 @@
         "views/crm_lead_engagement_views.xml",
         "views/utm_source_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_lead_pool_preview_views.xml",
         "wizards/crm_lead_contact_log_views.xml",
         "wizards/crm_lead_pool_assign_views.xml",
         "wizards/crm_lead_pool_return_views.xml",
@@ -42,6 +43,8 @@
     "assets": {
         "web.assets_backend": [
             "lead_pool_policy/static/src/js/temperature_field.js",
+            "lead_pool_policy/static/src/pool_preview/pool_preview_button.js",
+            "lead_pool_policy/static/src/pool_preview/pool_preview_button.xml",
         ],
     },
     "pre_init_hook": "pre_init_hook",

@@ -1,8 +1,11 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.misc import format_datetime
 
 # (switch, days) pairs of the recycle rules.
 RECYCLE_RULES = {
@@ -204,7 +207,7 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
             for fname in (*POOL_POLICY_FIELDS, *POOL_GRACE_FIELDS)
             if fname != "pool_exempt_tag_ids"
         }
-        values["pool_exempt_tag_ids"] = set(self.pool_exempt_tag_ids.ids)
+        values["pool_exempt_tag_ids"] = set(self.pool_exempt_tag_ids._origin.ids)
         return values
 
     @api.model
@@ -229,3 +232,82 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         if tightened:
             changes["pool_grace_date"] = now
         return changes
+
+    # Recycle preview ----------------------------------------------------------
+
+    @api.model
+    def _pool_may_preview(self):
+        return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+
+    @api.model
+    def _pool_check_preview_access(self):
+        if not self._pool_may_preview():
+            raise AccessError(_("Only sales managers can preview pool policies."))
+
+    @api.model
+    def _pool_preview_clean(self, values):
+        """The policy settings among ``values`` (sent by the preview button
+        from an unsaved form), as values for ``new()``."""
+        clean = {}
+        for fname in (*POOL_POLICY_FIELDS, "pool_policy_own"):
+            if fname not in values or fname not in self._fields:
+                continue
+            value = values[fname]
+            if fname == "pool_exempt_tag_ids":
+                clean[fname] = [fields.Command.set([int(tag) for tag in value or []])]
+            elif self._fields[fname].type == "boolean":
+                clean[fname] = bool(value)
+            else:
+                clean[fname] = int(value or 0)
+        return clean
+
+    @api.model
+    def _pool_preview_render(self, result):
+        """The preview as HTML: the totals, then one line per team and
+        salesperson (the 20 most affected)."""
+        if result is None:
+            return False
+        when = format_datetime(self.env, result["next_run"], dt_format="short")
+        html = Markup("<p>%s</p>") % _(
+            "With these settings: %(due)s leads return to the pool at the next "
+            "run (%(when)s), %(soon)s more within the warning window.",
+            due=result["due"],
+            soon=result["soon"],
+            when=when,
+        )
+        rows = result["rows"]
+        if not rows:
+            return html
+        teams = self.env["crm.team"].sudo().browse({row[0] for row in rows if row[0]})
+        users = self.env["res.users"].sudo().browse({row[1] for row in rows if row[1]})
+        names = {("team", team.id): team.display_name for team in teams}
+        names.update({("user", user.id): user.display_name for user in users})
+        lines = Markup("").join(
+            Markup(
+                "<tr><td>%s</td><td>%s</td>"
+                "<td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
+            )
+            % (
+                names.get(("team", team_id), ""),
+                names.get(("user", user_id), ""),
+                due,
+                soon,
+            )
+            for team_id, user_id, due, soon in rows[:20]
+        )
+        more = (
+            Markup("<p class='text-muted'>%s</p>")
+            % _("and %s more salespeople", len(rows) - 20)
+            if len(rows) > 20
+            else Markup("")
+        )
+        return (
+            html
+            + Markup(
+                "<table class='table table-sm o_pool_preview'><thead><tr>"
+                "<th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+                "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
+            )
+            % (_("Sales Team"), _("Salesperson"), _("Next run"), _("Warning window"), lines)
+            + more
+        )

@@ -22,6 +22,27 @@ class CrmTeam(models.Model):
         "company's.",
     )
 
+    pool_preview_html = fields.Html(
+        string="Recycle Preview",
+        compute="_compute_pool_preview",
+        sanitize=False,
+        groups="sales_team.group_sale_manager",
+    )
+    pool_preview_due_count = fields.Integer(
+        compute="_compute_pool_preview", groups="sales_team.group_sale_manager"
+    )
+    pool_preview_soon_count = fields.Integer(
+        compute="_compute_pool_preview", groups="sales_team.group_sale_manager"
+    )
+
+    @api.depends(*POOL_POLICY_FIELDS, "pool_policy_own", "company_id")
+    def _compute_pool_preview(self):
+        for team in self:
+            result = team._pool_preview_result()
+            team.pool_preview_html = self._pool_preview_render(result)
+            team.pool_preview_due_count = result["due"] if result else 0
+            team.pool_preview_soon_count = result["soon"] if result else 0
+
     @api.onchange("pool_policy_own")
     def _onchange_pool_policy_own(self):
         # Start from the company's policy.
@@ -57,34 +78,81 @@ class CrmTeam(models.Model):
         return company._pool_rule_values()
 
     def _pool_record_grace(self, before, vals):
-        """Grace on a policy change of the team's leads (see
-        ``_pool_grace_changes``). A team taking its own policy continues the
-        company's clock of each rule both apply, and starts the others now.
-        The team's ``pool_grace_date`` counts for its leads whichever policy
-        governs them, so that going back to the company's policy warns too."""
+        """Grace on a policy change of the team's leads, written on the team
+        (grace fields written explicitly are kept as written)."""
         now = fields.Datetime.now()
         for team in self:
             was_own, old = before[team]
-            changes = self._pool_grace_changes(
-                old, team._pool_effective_rule_values(), now
-            )
-            if team.pool_policy_own and not was_own:
-                for rule, (switch, _days) in RECYCLE_RULES.items():
-                    start = RULE_START_FIELDS[rule]
-                    if team[switch] and start not in changes:
-                        changes[start] = old[start]
-            elif not team.pool_policy_own:
-                # The company's rules now govern the leads: only the warning.
-                changes = {
-                    fname: value
-                    for fname, value in changes.items()
-                    if fname == "pool_grace_date"
-                }
+            changes = team._pool_grace_team_changes(was_own, old, now)
             changes = {
                 fname: value for fname, value in changes.items() if fname not in vals
             }
             if changes:
                 super(CrmTeam, team).write(changes)
+
+    def _pool_grace_team_changes(self, was_own, old, now):
+        """The grace fields of the team that its change from ``old`` (the
+        rule values that governed its leads, its own policy when
+        ``was_own``) to its current values sets (see ``_pool_grace_changes``).
+        A team taking its own policy continues the company's clock of each
+        rule both apply, and starts the others now. The team's
+        ``pool_grace_date`` counts for its leads whichever policy governs
+        them, so that going back to the company's policy warns too."""
+        self.ensure_one()
+        changes = self._pool_grace_changes(old, self._pool_effective_rule_values(), now)
+        if self.pool_policy_own and not was_own:
+            for rule, (switch, _days) in RECYCLE_RULES.items():
+                start = RULE_START_FIELDS[rule]
+                if self[switch] and start not in changes:
+                    changes[start] = old[start]
+        elif not self.pool_policy_own:
+            # The company's rules now govern the leads: only the warning.
+            changes = {
+                fname: value
+                for fname, value in changes.items()
+                if fname == "pool_grace_date"
+            }
+        return changes
+
+    def _pool_preview_values(self):
+        """(values, changed): the rule values that would govern the leads of
+        this team (edited, not saved: ``_origin`` is the saved team) once
+        saved, grace included; ``changed`` when they differ from now."""
+        origin = self._origin
+        old = origin._pool_effective_rule_values()
+        changes = self._pool_grace_team_changes(
+            origin.pool_policy_own, old, fields.Datetime.now()
+        )
+        values = self._pool_effective_rule_values()
+        if self.pool_policy_own:
+            values.update(changes)
+        elif changes.get("pool_grace_date"):
+            # The team's own tightening date counts too (see the rules).
+            values["pool_grace_date"] = changes["pool_grace_date"]
+        return values, values != old
+
+    def _pool_preview_result(self):
+        """The recycle preview of the edited team (see ``_pool_preview``)."""
+        self.ensure_one()
+        if not self._origin.id:
+            return None
+        values, changed = self._pool_preview_values()
+        return (
+            self.env["crm.lead"]
+            .sudo()
+            ._pool_preview("team", self._origin.id, values, changed)
+        )
+
+    def action_pool_preview_leads(self, values):
+        """The leads the preview counts, under ``values`` (the unsaved form's
+        policy settings): called by the preview button without saving."""
+        self._pool_check_preview_access()
+        self.ensure_one()
+        team = self.new(self._pool_preview_clean(values), origin=self)
+        values, changed = team._pool_preview_values()
+        return self.env["crm.lead"]._pool_preview_action(
+            "team", self.id, values, changed
+        )
 
     def _get_lead_to_assign_domain(self):
         # Odoo's rule-based assignment never takes pool leads.

@@ -1,7 +1,9 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -84,3 +86,54 @@ class ResConfigSettings(models.TransientModel):
     followup_interval_days = fields.Integer(
         related="company_id.followup_interval_days", readonly=False
     )
+    pool_preview_html = fields.Html(
+        string="Recycle Preview", compute="_compute_pool_preview", sanitize=False
+    )
+    pool_preview_due_count = fields.Integer(compute="_compute_pool_preview")
+    pool_preview_soon_count = fields.Integer(compute="_compute_pool_preview")
+
+    @api.depends(*POOL_POLICY_FIELDS, "company_id")
+    def _compute_pool_preview(self):
+        Company = self.env["res.company"]
+        for settings in self:
+            result = None
+            if Company._pool_may_preview():
+                values, changed = settings._pool_preview_values()
+                result = (
+                    self.env["crm.lead"]
+                    .sudo()
+                    ._pool_preview("company", settings.company_id.id, values, changed)
+                )
+            settings.pool_preview_html = Company._pool_preview_render(result)
+            settings.pool_preview_due_count = result["due"] if result else 0
+            settings.pool_preview_soon_count = result["soon"] if result else 0
+
+    def _pool_preview_values(self):
+        """(values, changed): the company's rule values once these settings
+        are saved, grace included; ``changed`` when they differ from now."""
+        self.ensure_one()
+        company = self.company_id
+        before = company._pool_rule_values()
+        after = dict(
+            before,
+            **{
+                fname: self[fname]
+                for fname in POOL_POLICY_FIELDS
+                if fname != "pool_exempt_tag_ids"
+            },
+            pool_exempt_tag_ids=set(self.pool_exempt_tag_ids._origin.ids),
+        )
+        after.update(company._pool_grace_changes(before, after, fields.Datetime.now()))
+        return after, after != before
+
+    @api.model
+    def action_pool_preview_leads(self, values):
+        """The leads the preview counts, under ``values`` (the unsaved
+        settings): called by the preview button without saving."""
+        Company = self.env["res.company"]
+        Company._pool_check_preview_access()
+        settings = self.new(Company._pool_preview_clean(values))
+        values, changed = settings._pool_preview_values()
+        return self.env["crm.lead"]._pool_preview_action(
+            "company", settings.company_id.id, values, changed
+        )

@@ -7,3 +7,4 @@ from . import test_pool_claim
 from . import test_pool_concurrency
 from . import test_security
 from . import test_adoption
+from . import test_preview
