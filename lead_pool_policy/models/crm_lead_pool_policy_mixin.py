@@ -308,6 +308,12 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
                 "<th>%s</th><th>%s</th><th class='text-end'>%s</th>"
                 "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
             )
-            % (_("Sales Team"), _("Salesperson"), _("Next run"), _("Warning window"), lines)
+            % (
+                _("Sales Team"),
+                _("Salesperson"),
+                _("Next run"),
+                _("Warning window"),
+                lines,
+            )
             + more
         )

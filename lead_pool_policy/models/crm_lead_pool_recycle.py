@@ -151,7 +151,7 @@ class CrmLead(models.Model):
     @api.depends_context("pool_preview")
     def _compute_pool_preview(self):
         preview = self._pool_preview_context()
-        deadlines = {}
+        deadlines, next_run = {}, None
         if preview and self._origin.ids:
             kind, res_id, values, next_run, window_end = preview
             self._pool_flush_preview_inputs()
@@ -166,9 +166,10 @@ class CrmLead(models.Model):
         for lead in self:
             deadline = deadlines.get(lead._origin.id)
             lead.pool_preview_deadline = deadline or False
-            lead.pool_preview_state = (
-                deadline and ("due" if deadline <= preview[3] else "soon")
-            ) or False
+            if not deadline:
+                lead.pool_preview_state = False
+            else:
+                lead.pool_preview_state = "due" if deadline <= next_run else "soon"
 
     def _search_pool_preview_state(self, operator, value):
         preview = self._pool_preview_context()
@@ -449,7 +450,9 @@ class CrmLead(models.Model):
             return None
         values = preview.get("values")
         if values is not None:
-            values = dict(values, pool_exempt_tag_ids=set(values["pool_exempt_tag_ids"]))
+            values = dict(
+                values, pool_exempt_tag_ids=set(values["pool_exempt_tag_ids"])
+            )
             for fname in POOL_GRACE_FIELDS:
                 values[fname] = fields.Datetime.to_datetime(values[fname] or False)
         next_run = self._pool_next_run()
@@ -465,7 +468,9 @@ class CrmLead(models.Model):
         )
         plain = None
         if changed:
-            plain = dict(values, pool_exempt_tag_ids=sorted(values["pool_exempt_tag_ids"]))
+            plain = dict(
+                values, pool_exempt_tag_ids=sorted(values["pool_exempt_tag_ids"])
+            )
             for fname in POOL_GRACE_FIELDS:
                 plain[fname] = fields.Datetime.to_string(plain[fname])
         # A string: a context key a computed field depends on must be hashable.

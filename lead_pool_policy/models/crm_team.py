@@ -58,8 +58,8 @@ class CrmTeam(models.Model):
                 for team in self
             }
         result = super().write(vals)
-        if before:
-            self._pool_record_grace(before, vals)
+        for team, changes in self._pool_grace_updates(before, vals).items():
+            super(CrmTeam, team).write(changes)
         if {"pool_policy_own", *POOL_POLICY_FIELDS, *POOL_GRACE_FIELDS}.intersection(
             vals
         ):
@@ -77,18 +77,20 @@ class CrmTeam(models.Model):
         company = self.company_id or self.env["crm.lead"]._default_company()
         return company._pool_rule_values()
 
-    def _pool_record_grace(self, before, vals):
-        """Grace on a policy change of the team's leads, written on the team
-        (grace fields written explicitly are kept as written)."""
+    def _pool_grace_updates(self, before, vals):
+        """{team: grace fields to write} after a policy change of the team's
+        leads (grace fields written explicitly are kept as written)."""
         now = fields.Datetime.now()
-        for team in self:
+        updates = {}
+        for team in self.filtered(lambda team: team in before):
             was_own, old = before[team]
             changes = team._pool_grace_team_changes(was_own, old, now)
             changes = {
                 fname: value for fname, value in changes.items() if fname not in vals
             }
             if changes:
-                super(CrmTeam, team).write(changes)
+                updates[team] = changes
+        return updates
 
     def _pool_grace_team_changes(self, was_own, old, now):
         """The grace fields of the team that its change from ``old`` (the

@@ -164,8 +164,8 @@ class ResCompany(models.Model):
         result = super().write(vals)
         if SCORING_SETTINGS.intersection(vals):
             self.env["crm.lead"]._request_mass_rescore()
-        if before:
-            self._pool_record_grace(before, vals)
+        for company, changes in self._pool_grace_updates(before, vals).items():
+            super(ResCompany, company).write(changes)
         if POOL_RULE_FIELDS_SET.intersection(vals):
             leads = self.env["crm.lead"]
             leads._update_pool_deadlines(
@@ -173,18 +173,22 @@ class ResCompany(models.Model):
             )
         return result
 
-    def _pool_record_grace(self, before, vals):
-        """Grace on a policy change: when a rule starts applying, when the
-        policy was tightened (see ``_pool_grace_changes``); grace fields
-        written explicitly are kept as written."""
+    def _pool_grace_updates(self, before, vals):
+        """{company: grace fields to write} after a policy change from
+        ``before`` (see ``_pool_grace_changes``); grace fields written
+        explicitly are kept as written."""
         now = fields.Datetime.now()
-        for company in self:
+        updates = {}
+        for company in self.filtered(lambda company: company in before):
             changes = self._pool_grace_changes(
                 before[company], company._pool_rule_values(), now
             )
-            changes = {fname: value for fname, value in changes.items() if fname not in vals}
+            changes = {
+                fname: value for fname, value in changes.items() if fname not in vals
+            }
             if changes:
-                super(ResCompany, company).write(changes)
+                updates[company] = changes
+        return updates
 
     @api.constrains("contact_target", "followup_interval_days")
     def _check_followup_settings(self):

@@ -47,7 +47,9 @@ class TestAdoption(PoolCommon):
 
     def _warned(self, leads):
         warning = self.env.ref("lead_pool_policy.mail_activity_type_recycle_warning")
-        return leads.filtered(lambda lead: warning in lead.activity_ids.activity_type_id)
+        return leads.filtered(
+            lambda lead: warning in lead.activity_ids.activity_type_id
+        )
 
     def test_install_grace(self):
         """Leads assigned long before the install: every clock starts at the
@@ -135,7 +137,9 @@ class TestAdoption(PoolCommon):
         with self._clock(switched):
             self.company.write({"pool_recycle_stale": True, "pool_stale_days": 30})
         self.assertEqual(self.company.pool_stale_start, switched)
-        self.assertEqual(opportunity.pool_recycle_deadline, switched + timedelta(days=30))
+        self.assertEqual(
+            opportunity.pool_recycle_deadline, switched + timedelta(days=30)
+        )
         self.assertEqual(self._recycle(switched + timedelta(hours=1)), 0)
         self.assertEqual(self._recycle(switched + timedelta(days=28, hours=1)), 0)
         self.assertEqual(self._warned(opportunity), opportunity)
@@ -194,7 +198,9 @@ class TestAdoption(PoolCommon):
         grace date, deadlines move as the rules say."""
         lead = self._assigned_lead()
         with self._clock(T0 + timedelta(days=3)):
-            self.company.write({"pool_uncontacted_days": 10, "pool_recycle_stale": False})
+            self.company.write(
+                {"pool_uncontacted_days": 10, "pool_recycle_stale": False}
+            )
         self.assertFalse(self.company.pool_grace_date)
         self.assertEqual(lead.pool_recycle_deadline, T0 + timedelta(days=10))
 
@@ -218,7 +224,9 @@ class TestAdoption(PoolCommon):
         taken = T0 + timedelta(days=5)
         with self._clock(taken):
             self.team.write({"pool_policy_own": True, "pool_uncontacted_days": 3})
-        self.assertEqual(self.team.pool_uncontacted_start, self.company.pool_uncontacted_start)
+        self.assertEqual(
+            self.team.pool_uncontacted_start, self.company.pool_uncontacted_start
+        )
         self.assertEqual(self.team.pool_grace_date, taken)
         self.assertEqual(lead.pool_recycle_deadline, taken + timedelta(days=2))
         with self._clock(taken):
@@ -250,7 +258,9 @@ class TestAdoption(PoolCommon):
         reminder_type = self.env.ref(
             "lead_pool_policy.mail_activity_type_qualify_or_return"
         )
-        kept.activity_schedule(activity_type_id=warning_type.id, user_id=self.user_rep.id)
+        kept.activity_schedule(
+            activity_type_id=warning_type.id, user_id=self.user_rep.id
+        )
         reminder = kept.activity_schedule(
             activity_type_id=reminder_type.id, user_id=self.user_rep.id, summary=""
         )
@@ -268,9 +278,13 @@ class TestAdoption(PoolCommon):
             self.assertEqual(lead.pool_previous_user_id, self.user_rep, "history kept")
         self.assertEqual(kept.user_id, self.user_rep)
         self.assertFalse(
-            self.env["mail.activity"].search([("activity_type_id", "=", warning_type.id)])
+            self.env["mail.activity"].search(
+                [("activity_type_id", "=", warning_type.id)]
+            )
         )
-        self.assertEqual(reminder.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        self.assertEqual(
+            reminder.activity_type_id, self.env.ref("mail.mail_activity_data_todo")
+        )
         self.assertEqual(reminder.summary, reminder_type.summary)
         # What the uninstall then deletes goes without an error.
         with self.env.cr.savepoint():

@@ -29,7 +29,9 @@ class TestPreview(PoolCommon):
         # T0 + 4 + 7 = T0 + 11: within the window after the next run.
         self.soon = self._lead_at(T0 + timedelta(days=4), "soon")
         # T0 + 2 + 7 = T0 + 9: due at the next run, another salesperson.
-        self.due_2 = self._lead_at(T0 + timedelta(days=2), "due, rep 2", self.user_rep_2)
+        self.due_2 = self._lead_at(
+            T0 + timedelta(days=2), "due, rep 2", self.user_rep_2
+        )
         # Contacted: T0 + 2 + 14 = T0 + 16.
         self.contacted = self._lead_at(T0 + timedelta(days=1), "contacted")
         with self._clock(T0 + timedelta(days=2)):
@@ -107,7 +109,9 @@ class TestPreview(PoolCommon):
             self.assertEqual(
                 found.mapped("pool_preview_state").count("due"), 2, "computed column"
             )
-            groups = listed._read_group(literal_eval(action["domain"]), ["user_id"], ["__count"])
+            groups = listed._read_group(
+                literal_eval(action["domain"]), ["user_id"], ["__count"]
+            )
             self.assertEqual(
                 dict(groups), {self.user_rep: 2, self.user_rep_2: 1}, "per salesperson"
             )
