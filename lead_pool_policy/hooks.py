@@ -107,8 +107,10 @@ def _release_pool_leads(env):
     (unless it is a pool or won stage), else their team's first stage, else
     the first stage; archived ones too. One statement."""
     leads = env["crm.lead"].with_context(active_test=False)
-    pool_stages = env["crm.stage"].with_context(active_test=False).search(
-        [("is_pool", "=", True)]
+    pool_stages = (
+        env["crm.stage"]
+        .with_context(active_test=False)
+        .search([("is_pool", "=", True)])
     )
     if not pool_stages:
         return
@@ -155,7 +157,9 @@ def _release_activities(env):
     reminder_types = [
         env.ref(xmlid, raise_if_not_found=False) for xmlid in REMINDER_ACTIVITY_TYPES
     ]
-    reminder_ids = [activity_type.id for activity_type in reminder_types if activity_type]
+    reminder_ids = [
+        activity_type.id for activity_type in reminder_types if activity_type
+    ]
     todo = env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
     if reminder_ids and todo:
         reminders = activities.search([("activity_type_id", "in", reminder_ids)])
