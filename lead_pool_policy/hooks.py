@@ -22,14 +22,40 @@ from odoo.tools.sql import column_exists, create_column
 
 _logger = logging.getLogger(__name__)
 
-# Computed crm_lead columns whose value at install is known without
-# computing: nothing of BANT is asked yet, and no stage is a pool stage.
-# The recycle deadlines (and scores) are filled by post_init_hook.
-INSTALL_COMPUTED_VALUES = {
-    "bant_met_count": 0,
-    "in_pool": False,
-    "pool_recycle_deadline": None,
-    "pool_recycle_rule": None,
+# The addon's crm_lead columns: (column type, value of every existing lead at
+# install, NOT NULL). pre_init_hook runs before the addon's models are loaded,
+# so they are listed here (tests/test_adoption.py checks the list against the
+# fields). None: empty, or filled by post_init_hook (scores, deadlines).
+INSTALL_COLUMNS = {
+    "bant_budget": ("varchar", "unknown", True),
+    "bant_authority": ("varchar", "unknown", True),
+    "bant_need": ("varchar", "unknown", True),
+    "bant_timeline": ("varchar", "unknown", True),
+    "budget_amount": ("numeric", None, False),
+    # Computed: no criterion is met when nothing was asked.
+    "bant_met_count": ("int4", 0, False),
+    "contact_count": ("int4", 0, False),
+    "first_contact_date": ("timestamp", None, False),
+    "last_contact_date": ("timestamp", None, False),
+    "fit_score": ("int4", None, False),
+    "engagement_score": ("int4", None, False),
+    "lead_score": ("int4", None, False),
+    "temperature": ("varchar", None, False),
+    "qualification": ("varchar", None, False),
+    "nurture_tier": ("varchar", None, False),
+    "source_conversion_rate": ("numeric", None, False),
+    "priority_score": ("int4", None, False),
+    # Related to the stage: no stage is a pool stage before the install.
+    "in_pool": ("bool", False, False),
+    "pool_entry_date": ("timestamp", None, False),
+    "pool_reason": ("varchar", None, False),
+    "pool_previous_user_id": ("int4", None, False),
+    "pool_previous_stage_id": ("int4", None, False),
+    "pool_recycle_count": ("int4", 0, False),
+    # Computed: filled by post_init_hook with the rules' statement.
+    "pool_recycle_deadline": ("timestamp", None, False),
+    "pool_recycle_rule": ("varchar", None, False),
+    "pool_warned_deadline": ("timestamp", None, False),
 }
 # Activity types of the addon: the warnings go, the reminders stay as To-Dos.
 WARNING_ACTIVITY_TYPE = "lead_pool_policy.mail_activity_type_recycle_warning"
@@ -38,43 +64,27 @@ REMINDER_ACTIVITY_TYPES = ("lead_pool_policy.mail_activity_type_qualify_or_retur
 
 def pre_init_hook(env):
     """Create the addon's crm_lead columns with the value every existing lead
-    has at install: its default (a PostgreSQL default given when the column
-    is added: no rewrite of the table), or the known value of a computed
-    field. Computed fields not listed are left to the ORM."""
+    has at install (``INSTALL_COLUMNS``), so that the ORM finds them and
+    neither computes them lead by lead nor fills them one UPDATE per column.
+    A constant is given as the column's default when it is added, which
+    PostgreSQL stores once in the catalog instead of rewriting the table."""
     cr = env.cr
-    leads = env["crm.lead"]
-    for field in leads._fields.values():
-        if (
-            not field.store
-            or not field.column_type
-            or column_exists(cr, leads._table, field.name)
-        ):
+    for name, (column_type, value, not_null) in INSTALL_COLUMNS.items():
+        if column_exists(cr, "crm_lead", name):
             continue
-        if field.compute or field.related:
-            if field.name not in INSTALL_COMPUTED_VALUES:
-                continue
-            value = INSTALL_COMPUTED_VALUES[field.name]
-        elif field.default:
-            value = field.convert_to_column_insert(
-                field.convert_to_write(field.default(leads), leads), leads
-            )
-        else:
-            value = None
         if value is None:
-            create_column(cr, leads._table, field.name, field.column_type[1])
+            create_column(cr, "crm_lead", name, column_type)
             continue
-        # create_column() cannot give a default; a constant default given
-        # with ADD COLUMN is stored once in the catalog, not in every row.
+        # create_column() cannot give a default.
         cr.execute(
             SQL(
-                "ALTER TABLE %(table)s ADD COLUMN %(column)s %(type)s"
+                "ALTER TABLE crm_lead ADD COLUMN %(column)s %(type)s"
                 " DEFAULT %(value)s %(not_null)s;"
-                " ALTER TABLE %(table)s ALTER COLUMN %(column)s DROP DEFAULT",
-                table=SQL.identifier(leads._table),
-                column=SQL.identifier(field.name),
-                type=SQL(field.column_type[1]),
+                " ALTER TABLE crm_lead ALTER COLUMN %(column)s DROP DEFAULT",
+                column=SQL.identifier(name),
+                type=SQL(column_type),
                 value=value,
-                not_null=SQL("NOT NULL" if field.required else ""),
+                not_null=SQL("NOT NULL" if not_null else ""),
             )
         )
     _logger.info("lead_pool_policy: crm_lead columns created for existing leads")

@@ -10,7 +10,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 
-from ..hooks import post_init_hook, pre_init_hook, uninstall_hook
+from ..hooks import INSTALL_COLUMNS, post_init_hook, pre_init_hook, uninstall_hook
 from ..models.crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS, RULE_START_FIELDS
 from .common import T0, PoolCommon
 
@@ -89,6 +89,30 @@ class TestAdoption(PoolCommon):
         self.assertEqual(leads.filtered("in_pool"), uncontacted | opportunity)
         self.assertFalse(contacted.in_pool)
         self.assertEqual(self._recycle(INSTALL + timedelta(days=14, hours=1)), 1)
+
+    def test_install_columns_cover_the_fields(self):
+        """pre_init_hook runs before the addon's models are loaded: its list
+        of columns matches the fields, all of them."""
+        leads = self.env["crm.lead"]
+        for name, (column_type, _value, not_null) in INSTALL_COLUMNS.items():
+            field = leads._fields[name]
+            self.assertEqual(field.column_type[0], column_type, name)
+            self.assertEqual(bool(field.required), not_null, name)
+        ours = self.env["ir.model.data"].search(
+            [("module", "=", "lead_pool_policy"), ("model", "=", "ir.model.fields")]
+        )
+        stored = (
+            self.env["ir.model.fields"]
+            .browse(ours.mapped("res_id"))
+            .filtered(lambda f: f.model == "crm.lead" and f.store)
+        )
+        columns = {f.name for f in stored if leads._fields[f.name].column_type}
+        self.assertEqual(
+            columns,
+            set(INSTALL_COLUMNS),
+            "a new lead column must be in hooks.INSTALL_COLUMNS: else the ORM "
+            "computes or fills it lead by lead, or column by column, at install",
+        )
 
     def test_install_creates_columns_set_based(self):
         """pre_init_hook creates the lead columns with each existing lead's
