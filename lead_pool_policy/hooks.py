@@ -99,10 +99,10 @@ def post_init_hook(env):
     for company in companies:
         company.contact_activity_type_ids = company._default_contact_activity_type_ids()
     env["utm.source"]._update_conversion_stats()
-    leads = env["crm.lead"]
-    leads._rescore_all()
+    # Scores and deadlines in one pass over the leads: each UPDATE of the
+    # table rewrites every row and every index entry.
+    env["crm.lead"]._rescore_all_with_deadlines()
     # No existing lead has a qualification yet, so no MQL/SQL/PQL tag to set.
-    leads._update_pool_deadlines()
 
 
 def uninstall_hook(env):

@@ -487,6 +487,37 @@ class CrmLead(models.Model):
         }
         return action
 
+    @api.model
+    def _pool_deadline_columns(self, scope):
+        """The deadlines of the leads selected by ``scope`` as columns another
+        UPDATE of those leads writes too (see ``_rescore_all``): the install
+        fills scores and deadlines in one pass over the table."""
+        return {
+            "also_set": SQL(
+                ", pool_recycle_deadline = deadlines.deadline,"
+                " pool_recycle_rule = deadlines.rule"
+            ),
+            "also_from": SQL(
+                "LEFT JOIN (%s) deadlines ON deadlines.id = graded.id",
+                self._pool_deadline_query(scope),
+            ),
+            "also_changed": SQL(
+                "OR lead.pool_recycle_deadline IS DISTINCT FROM deadlines.deadline"
+                " OR lead.pool_recycle_rule IS DISTINCT FROM deadlines.rule"
+            ),
+        }
+
+    @api.model
+    def _rescore_all_with_deadlines(self):
+        """Every lead's scores and recycle deadline in one pass (install)."""
+        self._pool_flush_deadline_inputs()
+        self.flush_model(["pool_recycle_deadline", "pool_recycle_rule"])
+        changed = self._rescore_all(also=self._pool_deadline_columns)
+        self.invalidate_model(
+            ["pool_recycle_deadline", "pool_recycle_rule", "pool_recycle_soon"]
+        )
+        return changed
+
     def _pool_send_warnings(self, now):
         """Warn each owner once per lead and deadline, within the window of
         the lead's own policy."""

@@ -112,7 +112,8 @@ RESCORE_QUERY = """
            priority_score = graded.priority_score,
            priority = CASE WHEN %(sync_priority)s THEN %(stars)s
                       ELSE lead.priority END
-      FROM graded
+           %(also_set)s
+      FROM graded %(also_from)s
      WHERE lead.id = graded.id
        AND (lead.fit_score IS DISTINCT FROM graded.fit
             OR lead.engagement_score IS DISTINCT FROM graded.engagement
@@ -121,9 +122,12 @@ RESCORE_QUERY = """
             OR lead.nurture_tier IS DISTINCT FROM graded.nurture_tier
             OR lead.source_conversion_rate IS DISTINCT FROM graded.source_rate
             OR lead.priority_score IS DISTINCT FROM graded.priority_score
-            OR (%(sync_priority)s AND lead.priority IS DISTINCT FROM %(stars)s))
+            OR (%(sync_priority)s AND lead.priority IS DISTINCT FROM %(stars)s)
+            %(also_changed)s)
  RETURNING lead.id
 """
+# Nothing else written by the rescore (see ``_rescore_all``'s ``also``).
+RESCORE_ALSO_NOTHING = {"also_set": SQL(), "also_from": SQL(), "also_changed": SQL()}
 
 
 class CrmLead(models.Model):
@@ -298,12 +302,15 @@ class CrmLead(models.Model):
             self.browse(changed).modified(fnames)
 
     @api.model
-    def _rescore_all(self, commit=False):
+    def _rescore_all(self, commit=False, also=None):
         """Recompute every lead's scores, company by company, in batches of ids.
 
         Each batch is one UPDATE statement that only touches leads whose
         values change; between batches the cron reports its progress and, with
-        ``commit``, commits (see ``_commit_batch``).
+        ``commit``, commits (see ``_commit_batch``). ``also(scope)`` may give
+        more columns for the same statement to write (``also_set``,
+        ``also_from`` joined to ``graded``, ``also_changed``): the install
+        fills the recycle deadlines in the same pass over the table.
         """
         leads = self.sudo().with_context(active_test=False)
         spans = leads.env.execute_query(
@@ -324,7 +331,7 @@ class CrmLead(models.Model):
                     low,
                     low + RESCORE_BATCH_SIZE,
                 )
-                changed += len(leads._rescore_scope(company, batch))
+                changed += len(leads._rescore_scope(company, batch, also=also))
                 company_done = min(count, company_done + RESCORE_BATCH_SIZE)
                 leads.env["ir.cron"]._notify_progress(
                     done=done + company_done, remaining=total - done - company_done
@@ -334,11 +341,12 @@ class CrmLead(models.Model):
             done += count
         return changed
 
-    def _rescore_scope(self, company, scope):
+    def _rescore_scope(self, company, scope, also=None):
         """One UPDATE that recomputes the scores of the leads of ``company``
         selected by ``scope`` (an SQL condition on crm_lead), reading the
-        rules, the engagement events and the source rates. Returns the ids of
-        the leads that changed."""
+        rules, the engagement events and the source rates (and writing what
+        ``also`` adds, see ``_rescore_all``). Returns the ids of the leads
+        that changed."""
         Lead = self.sudo().with_context(active_test=False)
         Lead.flush_model(RESCORE_READ_FIELDS)
         self.env["crm.lead.engagement"].flush_model(["lead_id", "date", "points"])
@@ -359,6 +367,7 @@ class CrmLead(models.Model):
                 warm=company.score_warm_threshold,
                 sync_priority=company.score_sync_priority,
                 stars=STARS,
+                **(also(scope) if also else RESCORE_ALSO_NOTHING),
             )
         )
         self.invalidate_model(SCORE_FIELDS + ("priority",))
