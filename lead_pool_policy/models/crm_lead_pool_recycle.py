@@ -61,6 +61,8 @@ CROSS JOIN LATERAL (
                SELECT 1 FROM crm_tag_rel rel
                 WHERE rel.lead_id = crm_lead.id
                   AND rel.tag_id IN (%(exempt_tags)s)) AS eligible
+    -- OFFSET 0: computed once per lead, not once per rule that reads it.
+    OFFSET 0
 ) e
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.eligible AND %(unc)s
