@@ -57,10 +57,10 @@ CROSS JOIN LATERAL (
            AND crm_lead.date_open IS NOT NULL
            AND NOT COALESCE(stage.is_won, FALSE)
            AND NOT COALESCE(stage.is_pool, FALSE)
-           AND NOT EXISTS (
+           AND (%(no_exempt_tags)s OR NOT EXISTS (
                SELECT 1 FROM crm_tag_rel rel
                 WHERE rel.lead_id = crm_lead.id
-                  AND rel.tag_id IN (%(exempt_tags)s)) AS eligible
+                  AND rel.tag_id IN (%(exempt_tags)s))) AS eligible
     -- OFFSET 0: computed once per lead, not once per rule that reads it.
     OFFSET 0
 ) e
@@ -263,6 +263,18 @@ class CrmLead(models.Model):
         )
 
     @api.model
+    def _pool_no_exempt_tags_sql(self):
+        """Whether no policy has exempt tags (evaluated once per statement):
+        then no lead's tags are looked at."""
+        team_rel = self.env["crm.team"]._fields["pool_exempt_tag_ids"]
+        company_rel = self.env["res.company"]._fields["pool_exempt_tag_ids"]
+        return SQL(
+            "NOT EXISTS (SELECT 1 FROM %s UNION ALL SELECT 1 FROM %s)",
+            SQL.identifier(team_rel.relation),
+            SQL.identifier(company_rel.relation),
+        )
+
+    @api.model
     def _pool_deadline_query(self, scope, values=None):
         """The recycle rules, once: (id, team_id, user_id, deadline, rule) of
         the leads selected by ``scope`` (an SQL condition on crm_lead, which
@@ -284,6 +296,7 @@ class CrmLead(models.Model):
         if values is None:
             policy = self._pool_policy_sql
             exempt_tags = self._pool_exempt_tags_sql()
+            no_exempt_tags = self._pool_no_exempt_tags_sql()
         else:
 
             def policy(fname):
@@ -294,11 +307,13 @@ class CrmLead(models.Model):
             exempt_tags = SQL(
                 "SELECT unnest(%s::int[])", sorted(values["pool_exempt_tag_ids"])
             )
+            no_exempt_tags = SQL("%s", not values["pool_exempt_tag_ids"])
         query = self._pool_policy_query()
         return SQL(
             DEADLINE_QUERY,
             policy_from=query.from_clause,
             exempt_tags=exempt_tags,
+            no_exempt_tags=no_exempt_tags,
             unc=policy("pool_recycle_uncontacted"),
             unc_days=policy("pool_uncontacted_days"),
             unc_start=policy("pool_uncontacted_start"),
