@@ -61,8 +61,6 @@ CROSS JOIN LATERAL (
                SELECT 1 FROM crm_tag_rel rel
                 WHERE rel.lead_id = crm_lead.id
                   AND rel.tag_id IN (%(exempt_tags)s))) AS eligible
-    -- OFFSET 0: computed once per lead, not once per rule that reads it.
-    OFFSET 0
 ) e
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.eligible AND %(unc)s
@@ -86,6 +84,9 @@ CROSS JOIN LATERAL (
                               %(stale_start)s)
                      + %(stale_days)s * interval '1 day'
            END AS stale
+    -- OFFSET 0: each rule's deadline computed once per lead, not once per
+    -- expression that reads it.
+    OFFSET 0
 ) c
 CROSS JOIN LATERAL (SELECT LEAST(c.uncontacted, c.unconverted, c.stale) AS due) l
      WHERE %(scope)s
@@ -309,6 +310,12 @@ class CrmLead(models.Model):
             )
             no_exempt_tags = SQL("%s", not values["pool_exempt_tag_ids"])
         query = self._pool_policy_query()
+        if values is not None:
+            # A preview reads the policy from ``values``: only the team.
+            query = Query(self.env, "crm_lead", SQL.identifier("crm_lead"))
+            query.add_join(
+                "LEFT JOIN", "team", "crm_team", SQL("team.id = crm_lead.team_id")
+            )
         return SQL(
             DEADLINE_QUERY,
             policy_from=query.from_clause,
@@ -385,8 +392,16 @@ class CrmLead(models.Model):
         if kind == "team":
             scope = SQL("crm_lead.team_id = %s", res_id)
         else:
+            # ``_policy_company_sql`` spelled out in conditions on columns,
+            # which the planner can estimate (not on the joined company, which
+            # a preview does not read).
             scope = SQL(
-                "company.id = %s AND NOT COALESCE(team.pool_policy_own, FALSE)", res_id
+                "(crm_lead.company_id = %(company)s OR (crm_lead.company_id IS NULL"
+                " AND (team.company_id = %(company)s OR (team.company_id IS NULL"
+                " AND %(company)s = %(default)s))))"
+                " AND NOT COALESCE(team.pool_policy_own, FALSE)",
+                company=res_id,
+                default=self._default_company().id,
             )
         # Only assigned open leads can have a deadline: filtered first.
         return SQL(
