@@ -6,6 +6,7 @@ next run does with it; then saving and running the job does exactly that."""
 from ast import literal_eval
 from datetime import timedelta
 
+from odoo.api import call_kw
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -167,3 +168,16 @@ class TestPreview(PoolCommon):
             ).action_pool_preview_leads({})
         with self.assertRaises(AccessError):
             self.team.with_user(self.user_rep).action_pool_preview_leads({})
+
+    def test_preview_button_calls(self):
+        """The RPC calls of the List button (pool_preview_button.js): on the
+        settings model, on the saved team's id."""
+        values = {"pool_uncontacted_days": 8, "pool_exempt_tag_ids": []}
+        settings = self.env["res.config.settings"].with_user(self.user_manager)
+        action = call_kw(settings, "action_pool_preview_leads", [], {"values": values})
+        self.assertEqual(action["res_model"], "crm.lead")
+        team = self.env["crm.team"].with_user(self.user_manager)
+        action = call_kw(
+            team, "action_pool_preview_leads", [[self.team.id]], {"values": values}
+        )
+        self.assertIn('"kind": "team"', action["context"]["pool_preview"])

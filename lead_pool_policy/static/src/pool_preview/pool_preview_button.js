@@ -36,10 +36,12 @@ export class PoolPreviewButton extends Component {
 
     async onClick() {
         const record = this.props.record;
+        // A saved team is called on its id; the settings (a new record) on
+        // the model.
         const action = await this.orm.call(
             record.resModel,
             "action_pool_preview_leads",
-            [record.resId ? [record.resId] : []],
+            record.resId ? [[record.resId]] : [],
             {values: this.policyValues()}
         );
         if (action) {
