@@ -40,6 +40,28 @@ POOL_POLICY_FIELDS = (
 )
 
 
+def check_number_inputs(records, vals):
+    """Refuse, in words, a value that is not a number for a number field
+    (RPC and imports can send any text; Odoo would answer with a Python
+    error)."""
+    for fname, value in vals.items():
+        field = records._fields.get(fname)
+        if not field or field.type not in ("integer", "float", "monetary"):
+            continue
+        if value is False or value is None or isinstance(value, (int, float)):
+            continue
+        try:
+            (int if field.type == "integer" else float)(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                _(
+                    "%(field)s expects a number, not “%(value)s”.",
+                    field=field._description_string(records.env),
+                    value=value,
+                )
+            ) from None
+
+
 class CrmLeadPoolPolicyMixin(models.AbstractModel):
     """The public pool's policy: held by each company, and by the sales teams
     that have their own."""

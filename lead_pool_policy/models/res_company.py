@@ -5,7 +5,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS, POOL_POLICY_FIELDS
+from .crm_lead_pool_policy_mixin import (
+    POOL_GRACE_FIELDS,
+    POOL_POLICY_FIELDS,
+    check_number_inputs,
+)
 
 POOL_POLICY_FIELDS_SET = frozenset(POOL_POLICY_FIELDS)
 POOL_RULE_FIELDS_SET = POOL_POLICY_FIELDS_SET | frozenset(POOL_GRACE_FIELDS)
@@ -157,7 +161,14 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_number_inputs(self, vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_number_inputs(self, vals)
         before = {}
         if POOL_POLICY_FIELDS_SET.intersection(vals):
             before = {company: company._pool_rule_values() for company in self}

@@ -6,7 +6,7 @@ changes nothing; each test checks the lead afterwards."""
 
 from datetime import datetime
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -342,6 +342,20 @@ class TestPoolGuard(PoolCommon):
         self.assertTrue(lead.exists())
 
     # wizards
+
+    def test_text_where_a_number_is_expected(self):
+        Settings = self.env["res.config.settings"].with_user(
+            self.env.ref("base.user_admin")
+        )
+        with self.assertRaisesRegex(ValidationError, "expects a number"):
+            Settings.create({"pool_claim_daily_limit": "five"})
+        with self.assertRaisesRegex(ValidationError, "expects a number"):
+            self.team.with_user(self.user_manager).write({"pool_uncontacted_days": "x"})
+        with self.assertRaisesRegex(ValidationError, "expects a number"):
+            self.company.write({"contact_target": "three"})
+        self.assertEqual(self.company.pool_claim_daily_limit, 0)
+        settings = Settings.create({"pool_claim_daily_limit": "4"})
+        self.assertEqual(settings.pool_claim_daily_limit, 4)
 
     def test_wizards_refuse_missing_leads(self):
         missing = self.env["crm.lead"].search([], order="id desc", limit=1).id + 1000
