@@ -15,6 +15,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/lead_pool_policy_security.xml",
+        "data/res_groups_data.xml",
         "data/crm_stage_data.xml",
         "data/crm_lead_pool_return_reason_data.xml",
         "data/crm_tag_data.xml",
@@ -42,9 +43,14 @@
     ],
     "assets": {
         "web.assets_backend": [
-            "lead_pool_policy/static/src/js/temperature_field.js",
+            "lead_pool_policy/static/src/js/*.js",
+            "lead_pool_policy/static/src/xml/*.xml",
+            "lead_pool_policy/static/src/scss/*.scss",
             "lead_pool_policy/static/src/pool_preview/pool_preview_button.js",
             "lead_pool_policy/static/src/pool_preview/pool_preview_button.xml",
+        ],
+        "web.assets_tests": [
+            "lead_pool_policy/static/tests/tours/*.js",
         ],
     },
     "pre_init_hook": "pre_init_hook",
@@ -53,5 +59,6 @@
     "demo": [
         "demo/crm_lead_demo.xml",
         "demo/crm_lead_pool_demo.xml",
+        "demo/crm_lead_pool_log_demo.xml",
     ],
 }
