@@ -20,3 +20,5 @@ from . import mail_message
 from . import res_company
 from . import res_config_settings
 from . import utm_source
+from . import crm_lead_pool_ui
+from . import utm_source_ui

@@ -1,0 +1,70 @@
+/** @odoo-module **/
+// Copyright 2026 lead_pool_policy contributors
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+// The public pool's list and kanban: "Claim next best lead" in the control
+// panel, and the current user's claim counters beside it.
+
+import {onWillStart, useState} from "@odoo/owl";
+import {useService} from "@web/core/utils/hooks";
+import {registry} from "@web/core/registry";
+import {KanbanController} from "@web/views/kanban/kanban_controller";
+import {kanbanView} from "@web/views/kanban/kanban_view";
+import {ListController} from "@web/views/list/list_controller";
+import {listView} from "@web/views/list/list_view";
+
+/**
+ * The claim counters of the current user (``crm.lead.get_pool_claim_status``)
+ * and the "Claim next best lead" handler, for a pool view's controller.
+ */
+export function usePoolClaim() {
+    const orm = useService("orm");
+    const action = useService("action");
+    const status = useState({label: "", limitReached: false, claiming: false});
+
+    async function loadStatus() {
+        const result = await orm.call("crm.lead", "get_pool_claim_status", []);
+        status.label = result.label;
+        status.limitReached = result.limit_reached;
+    }
+
+    async function claimNext() {
+        status.claiming = true;
+        try {
+            const result = await orm.call("crm.lead", "action_pool_claim_next", []);
+            // The notification opens the claimed lead (its "next" action), or
+            // reloads the pool when nothing could be claimed.
+            await action.doAction(result);
+        } finally {
+            status.claiming = false;
+        }
+    }
+
+    onWillStart(loadStatus);
+    return {status, claimNext, loadStatus};
+}
+
+export class LeadPoolListController extends ListController {
+    setup() {
+        super.setup();
+        this.poolClaim = usePoolClaim();
+    }
+}
+
+export class LeadPoolKanbanController extends KanbanController {
+    setup() {
+        super.setup();
+        this.poolClaim = usePoolClaim();
+    }
+}
+
+registry.category("views").add("lead_pool_list", {
+    ...listView,
+    Controller: LeadPoolListController,
+    buttonTemplate: "lead_pool_policy.LeadPoolListView.Buttons",
+});
+
+registry.category("views").add("lead_pool_kanban", {
+    ...kanbanView,
+    Controller: LeadPoolKanbanController,
+    buttonTemplate: "lead_pool_policy.LeadPoolKanbanView.Buttons",
+});
