@@ -1,26 +1,79 @@
 /** @odoo-module **/
 // Copyright 2026 lead_pool_policy contributors
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-// The lead temperature as a coloured badge: one widget for every view.
+// The lead temperature as a badge of its own colour set (not a tag colour):
+// one widget for every view. A lead with no evidence at all (no BANT answer,
+// no fit or engagement points) reads "Not scored" instead of Cold; won and
+// lost leads show no temperature.
 
 import {BadgeField, badgeField} from "@web/views/fields/badge/badge_field";
 import {_t} from "@web/core/l10n/translation";
 import {registry} from "@web/core/registry";
 
-const TEMPERATURE_CLASSES = {
-    hot: "text-bg-danger",
-    warm: "text-bg-warning",
-    cold: "text-bg-info",
+const BANT_FIELDS = ["bant_budget", "bant_authority", "bant_need", "bant_timeline"];
+const TEMPERATURE_ICONS = {
+    hot: "fa-fire",
+    warm: "fa-thermometer-half",
+    cold: "fa-snowflake-o",
 };
 
 export class LeadTemperatureField extends BadgeField {
-    get classFromDecoration() {
-        return TEMPERATURE_CLASSES[this.props.record.data[this.props.name]] || "";
+    static template = "lead_pool_policy.LeadTemperatureField";
+
+    get temperature() {
+        return this.props.record.data[this.props.name];
+    }
+
+    /** Won (probability 100) and lost (archived) leads are past scoring. */
+    get isClosed() {
+        const data = this.props.record.data;
+        return data.active === false || data.probability >= 100;
+    }
+
+    /** Cold only because nothing is known about the lead yet. */
+    get isUnscored() {
+        const data = this.props.record.data;
+        return (
+            this.temperature === "cold" &&
+            !data.fit_score &&
+            !data.engagement_score &&
+            BANT_FIELDS.every((fname) => !data[fname] || data[fname] === "unknown")
+        );
+    }
+
+    get badgeClass() {
+        if (this.isUnscored) {
+            return "o_lead_temperature_unscored";
+        }
+        return `o_lead_temperature_${this.temperature}`;
+    }
+
+    get icon() {
+        return this.isUnscored ? "fa-question-circle-o" : TEMPERATURE_ICONS[this.temperature];
+    }
+
+    get formattedValue() {
+        return this.isUnscored ? _t("Not scored") : super.formattedValue;
+    }
+
+    get title() {
+        return this.isUnscored
+            ? _t("No BANT answer, fit or engagement points yet.")
+            : _t("Lead temperature");
     }
 }
 
-registry.category("fields").add("lead_temperature", {
+export const leadTemperatureField = {
     ...badgeField,
     component: LeadTemperatureField,
     displayName: _t("Lead Temperature"),
-});
+    fieldDependencies: [
+        {name: "active", type: "boolean"},
+        {name: "probability", type: "float"},
+        {name: "fit_score", type: "integer"},
+        {name: "engagement_score", type: "integer"},
+        ...BANT_FIELDS.map((name) => ({name, type: "selection"})),
+    ],
+};
+
+registry.category("fields").add("lead_temperature", leadTemperatureField);
