@@ -8,3 +8,5 @@ from . import test_pool_concurrency
 from . import test_security
 from . import test_adoption
 from . import test_preview
+from . import test_tours
+from . import test_pool_ui

@@ -1,0 +1,222 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What the pool's screens offer to whom: the Leads feature, the actions
+visible per group and per lead (the views' ``groups`` and ``invisible``
+evaluated on real leads), the claim counters, the last return, the reports."""
+
+import ast
+
+from lxml import etree
+
+from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import PoolCommon
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolUi(PoolCommon):
+    def _arch(self, user, view_type, view_ref=None):
+        view_id = self.env.ref(view_ref).id if view_ref else False
+        views = self.env["crm.lead"].with_user(user).get_views([(view_id, view_type)])
+        return etree.fromstring(views["views"][view_type]["arch"])
+
+    def _visible(self, node, lead, user):
+        """Whether ``node``'s ``invisible`` is false on ``lead`` for ``user``."""
+        expr = node.get("invisible")
+        if not expr:
+            return True
+        names = {
+            name.id
+            for name in ast.walk(ast.parse(expr.strip(), mode="eval"))
+            if isinstance(name, ast.Name)
+        }
+        values = {"uid": user.id, "context": {}, "True": True, "False": False}
+        for fname in names - set(values):
+            value = lead[fname]
+            values[fname] = value.id if hasattr(value, "_name") else value
+        return not safe_eval(expr, values)
+
+    def _form_buttons(self, user, lead):
+        """The strings of the form's header buttons ``user`` sees on ``lead``."""
+        arch = self._arch(user, "form")
+        return {
+            button.get("string")
+            for button in arch.xpath("//header/button")
+            if self._visible(button, lead, user)
+        }
+
+    # Leads are first-class
+
+    def test_leads_feature(self):
+        """Installing the addon switches on CRM's Leads for every internal
+        user: a pool of leads needs leads in the menus."""
+        group_use_lead = self.env.ref("crm.group_use_lead")
+        self.assertIn(group_use_lead, self.env.ref("base.group_user").implied_ids)
+        user = mail_new_test_user(self.env, login="lpp_plain", groups="base.group_user")
+        self.assertTrue(user.has_group("crm.group_use_lead"))
+        self.assertTrue(self.env.ref("base.user_admin").has_group("crm.group_use_lead"))
+        self.assertTrue(self.env["res.config.settings"].create({}).group_use_lead)
+        # A salesperson given no other right finds the Leads menu.
+        rep = mail_new_test_user(
+            self.env, login="lpp_plain_rep", groups="sales_team.group_sale_salesman"
+        )
+        menus = self.env["ir.ui.menu"].with_user(rep)._visible_menu_ids()
+        self.assertIn(self.env.ref("crm.crm_menu_leads").id, menus)
+
+    # Actions where they apply
+
+    def test_form_actions_rep(self):
+        pool_lead = self._pool_lead()
+        own_lead = self._assigned_lead(user=self.user_rep)
+        other_lead = self._assigned_lead(user=self.user_rep_2)
+        on_pool = self._form_buttons(self.user_rep, pool_lead)
+        self.assertIn("Claim", on_pool)
+        for hidden in (
+            "Assign",
+            "Return to Pool",
+            "Log Contact",
+            "Convert to Opportunity",
+            "Lost",
+            "Won",
+            "Enrich",
+        ):
+            self.assertNotIn(hidden, on_pool)
+        on_own = self._form_buttons(self.user_rep, own_lead)
+        self.assertTrue(
+            {"Return to Pool", "Log Contact", "Convert to Opportunity"} <= on_own
+        )
+        self.assertFalse({"Claim", "Assign"} & on_own)
+        on_other = self._form_buttons(self.user_rep, other_lead)
+        self.assertNotIn("Return to Pool", on_other, "only on the rep's own leads")
+        self.assertNotIn("Claim", on_other)
+
+    def test_form_actions_manager(self):
+        pool_lead = self._pool_lead()
+        rep_lead = self._assigned_lead(user=self.user_rep)
+        on_pool = self._form_buttons(self.user_manager, pool_lead)
+        self.assertTrue({"Claim", "Assign"} <= on_pool)
+        self.assertFalse({"Return to Pool", "Convert to Opportunity", "Lost"} & on_pool)
+        on_rep_lead = self._form_buttons(self.user_manager, rep_lead)
+        self.assertEqual(
+            [b for b in on_rep_lead if b == "Return to Pool"], ["Return to Pool"]
+        )
+        self.assertFalse({"Claim", "Assign"} & on_rep_lead)
+
+    def test_pool_ribbon(self):
+        pool_lead = self._pool_lead()
+        own_lead = self._assigned_lead()
+        ribbon = self._arch(self.user_rep, "form").xpath(
+            "//widget[@name='web_ribbon'][@title='In Pool']"
+        )
+        self.assertEqual(len(ribbon), 1)
+        self.assertTrue(self._visible(ribbon[0], pool_lead, self.user_rep))
+        self.assertFalse(self._visible(ribbon[0], own_lead, self.user_rep))
+
+    def test_pool_views(self):
+        pool_list = "lead_pool_policy.crm_lead_view_list_pool"
+        rep_list = self._arch(self.user_rep, "list", pool_list)
+        self.assertEqual(rep_list.get("js_class"), "lead_pool_list")
+        self.assertEqual(rep_list.xpath("//header/button/@name"), ["action_pool_claim"])
+        manager_list = self._arch(self.user_manager, "list", pool_list)
+        self.assertEqual(
+            manager_list.xpath("//header/button/@name"),
+            ["action_pool_claim", "action_pool_assign"],
+        )
+        kanban = self._arch(
+            self.user_rep, "kanban", "lead_pool_policy.crm_lead_view_kanban_pool"
+        )
+        self.assertEqual(kanban.get("js_class"), "lead_pool_kanban")
+        [entry_date] = kanban.xpath("//field[@name='pool_entry_date']")
+        self.assertIsNone(entry_date.get("widget"), "a plain date, not a due date")
+        self.assertEqual(entry_date.get("options"), "{'show_time': false}")
+        action = self.env.ref("lead_pool_policy.crm_lead_action_pool")
+        self.assertIn("'search_default_pool_my_team': 1", action.context)
+
+    def test_no_pool_actions_on_every_list(self):
+        """Claim and Assign are buttons of the pool, not actions bound to every
+        lead list; Return stays a list action (for the rep's own leads)."""
+        for user in (self.user_rep, self.user_manager):
+            bound = (
+                self.env["ir.actions.actions"].with_user(user).get_bindings("crm.lead")
+            )
+            names = {action["name"] for action in bound.get("action", [])}
+            self.assertFalse({"Claim from Pool", "Assign from Pool"} & names)
+            self.assertIn("Return to Pool", names)
+
+    def test_team_pool_filter(self):
+        other_team = self.env["crm.team"].create({"name": "Other Team"})
+        mine = self._pool_lead()
+        theirs = self._pool_lead(team_id=other_team.id)
+        no_team = self._pool_lead(team_id=False)
+        [filter_node] = etree.fromstring(
+            self.env.ref("lead_pool_policy.crm_lead_view_search_pool").arch
+        ).xpath("//filter[@name='pool_my_team']")
+        domain = safe_eval(filter_node.get("domain"), {"uid": self.user_rep.id})
+        found = (
+            self.env["crm.lead"]
+            .with_user(self.user_rep)
+            .search(domain + [("id", "in", (mine | theirs | no_team).ids)])
+        )
+        self.assertEqual(found, mine | no_team)
+
+    # Counters and pool facts
+
+    def test_claim_status(self):
+        leads = self.env["crm.lead"].with_user(self.user_rep)
+        self._assigned_lead(user=self.user_rep)
+        self.assertEqual(
+            leads.get_pool_claim_status()["label"], "Claimed today 0 · Open 1"
+        )
+        self.company.write({"pool_claim_daily_limit": 3, "pool_max_open_leads": 2})
+        self._pool_lead().with_user(self.user_rep).action_pool_claim()
+        status = leads.get_pool_claim_status()
+        self.assertEqual(status["label"], "Claimed today 1 / 3 · Open 2 / 2")
+        self.assertTrue(status["limit_reached"])
+        self.company.write({"pool_claim_daily_limit": 0, "pool_max_open_leads": 0})
+
+    def test_last_return(self):
+        lead = self._assigned_lead(user=self.user_rep)
+        self.assertFalse(lead.pool_last_return_reason_id)
+        lead.with_user(self.user_rep)._pool_return(self.reason, "Never picks up.")
+        lead.invalidate_recordset()
+        self.assertEqual(
+            (lead.pool_last_return_reason_id, lead.pool_last_return_note),
+            (self.reason, "Never picks up."),
+        )
+        self.assertEqual(lead.pool_last_return_user_id, self.user_rep)
+        lead.with_user(self.user_rep_2).action_pool_claim()
+        lead.invalidate_recordset()
+        self.assertEqual(
+            lead.with_user(self.user_rep_2).pool_last_return_reason_id, self.reason
+        )
+
+    # Reports
+
+    def test_source_raw_rate(self):
+        source = self.env["utm.source"].create({"name": "Trade fair (test)"})
+        self._create_leads([{"source_id": source.id}] * 3)
+        self._create_lead(source_id=source.id, type="opportunity")
+        self.env["utm.source"]._update_conversion_stats()
+        source.invalidate_recordset()
+        self.assertEqual((source.lead_count, source.converted_count), (4, 1))
+        self.assertAlmostEqual(source.conversion_rate_raw, 0.25)
+        self.assertNotAlmostEqual(source.conversion_rate, 0.25, msg="smoothed")
+
+    def test_pool_history_report(self):
+        action = self.env.ref("lead_pool_policy.crm_lead_pool_log_action")
+        self.assertNotIn("group_by", action.context or "")
+        favourites = self.env["ir.filters"].search([("action_id", "=", action.id)])
+        self.assertEqual(
+            set(favourites.mapped("name")),
+            {
+                "Recycled per Salesperson per Week",
+                "Claims per Salesperson",
+                "Why Leads Enter the Pool",
+            },
+        )
+        self.assertFalse(favourites.user_id, "shared with everybody")
+        rules = self.env.ref("lead_pool_policy.crm_lead_scoring_rule_action")
+        self.assertNotIn("group_by", rules.context or "")

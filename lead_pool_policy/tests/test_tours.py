@@ -1,0 +1,88 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Browser tours (static/tests/tours/lead_pool_tours.js), in Chromium: the
+rep's day and the manager's view of the public pool."""
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import PoolCommon
+
+POOL_URL = "/odoo/action-lead_pool_policy.crm_lead_action_pool"
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolTours(HttpCase, PoolCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.ref("base.user_admin").tour_enabled = False
+        # Only internal user and salesperson: the Leads menu comes with the
+        # addon (base.group_user implies crm.group_use_lead).
+        cls.tour_rep = mail_new_test_user(
+            cls.env,
+            login="lpp_tour_rep",
+            name="Tour Rep",
+            groups="sales_team.group_sale_salesman",
+            tour_enabled=False,
+        )
+        cls.tour_manager = mail_new_test_user(
+            cls.env,
+            login="lpp_tour_manager",
+            name="Tour Manager",
+            groups="sales_team.group_sale_manager",
+            tour_enabled=False,
+        )
+        cls.team.member_ids |= cls.tour_rep
+        cls.team.user_id = cls.tour_manager
+        cls.company.pool_claim_daily_limit = 5
+
+    def _tour_pool_lead(self, name, **values):
+        lead = self._create_lead(name=name, user=self.user_rep_2, **values)
+        lead.sudo()._pool_enter("manager", "enter")
+        self.assertTrue(lead.in_pool)
+        return lead
+
+    def test_rep_claims_next_best_lead(self):
+        """A rep claims the next best lead, finds it in their pipeline and
+        logs a contact."""
+        hot = self._tour_pool_lead(
+            "Tour Hot Lead",
+            bant_budget="approved",
+            bant_authority="decision_maker",
+            bant_need="confirmed",
+            bant_timeline="within_3_months",
+        )
+        cold = self._tour_pool_lead("Tour Cold Lead")
+        self.assertGreater(hot.priority_score, cold.priority_score)
+        self.start_tour(POOL_URL, "lead_pool_policy_rep_claim", login="lpp_tour_rep")
+        self.assertEqual(hot.user_id, self.tour_rep)
+        self.assertFalse(hot.in_pool)
+        self.assertTrue(cold.in_pool, "only the best lead is claimed")
+        self.assertEqual(hot.contact_count, 1)
+        call = hot.activity_ids.filtered(
+            lambda act: (
+                act.activity_type_id == self.env.ref("mail.mail_activity_data_call")
+            )
+        )
+        self.assertEqual(call.user_id, self.tour_rep)
+        self.assertEqual(call.date_deadline, fields.Date.context_today(hot))
+
+    def test_manager_assigns_two_leads(self):
+        """A manager opens the pool, assigns two leads and sees them in Pool
+        History."""
+        leads = self._tour_pool_lead("Tour Pool A") | self._tour_pool_lead(
+            "Tour Pool B"
+        )
+        self.start_tour(
+            POOL_URL, "lead_pool_policy_manager_assign", login="lpp_tour_manager"
+        )
+        self.assertEqual(leads.user_id, self.tour_rep)
+        logs = self.env["crm.lead.pool.log"].search(
+            [("lead_id", "in", leads.ids), ("event", "=", "assign")]
+        )
+        self.assertEqual(len(logs), 2)
+        self.assertEqual(logs.user_id, self.tour_manager)
+        self.assertEqual(logs.owner_after_id, self.tour_rep)
