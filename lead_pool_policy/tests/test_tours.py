@@ -19,20 +19,18 @@ class TestPoolTours(HttpCase, PoolCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.ref("base.user_admin").tour_enabled = False
-        # Only internal user and salesperson: the Leads menu comes with the
-        # addon (base.group_user implies crm.group_use_lead).
         cls.tour_rep = mail_new_test_user(
             cls.env,
             login="lpp_tour_rep",
             name="Tour Rep",
-            groups="sales_team.group_sale_salesman",
+            groups="sales_team.group_sale_salesman,crm.group_use_lead",
             tour_enabled=False,
         )
         cls.tour_manager = mail_new_test_user(
             cls.env,
             login="lpp_tour_manager",
             name="Tour Manager",
-            groups="sales_team.group_sale_manager",
+            groups="sales_team.group_sale_manager,crm.group_use_lead",
             tour_enabled=False,
         )
         cls.team.member_ids |= cls.tour_rep
