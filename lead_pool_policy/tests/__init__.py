@@ -10,3 +10,4 @@ from . import test_adoption
 from . import test_preview
 from . import test_tours
 from . import test_pool_ui
+from . import test_i18n
