@@ -360,7 +360,9 @@ class CrmLead(models.Model):
         is_manager = self._is_lead_manager()
         for lead in self:
             if lead.in_pool:
-                raise UserError(_("%s is already in the public pool.", lead.name))
+                raise UserError(
+                    _("%(lead)s is already in the public pool.", lead=lead.name)
+                )
             if not is_manager and lead.user_id != self.env.user:
                 raise AccessError(
                     _(

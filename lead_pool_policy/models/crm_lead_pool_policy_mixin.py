@@ -319,7 +319,7 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         )
         more = (
             Markup("<p class='text-muted'>%s</p>")
-            % _("and %s more salespeople", len(rows) - 20)
+            % _("and %(count)s more salespeople", count=len(rows) - 20)
             if len(rows) > 20
             else Markup("")
         )

@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL, Query
+from odoo.tools import SQL, Query, format_date
 
 from .crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS
 
@@ -575,7 +575,10 @@ class CrmLead(models.Model):
             lead.activity_schedule(
                 activity_type_id=activity_type.id,
                 date_deadline=day,
-                summary=_("Returns to the pool on %s", fields.Date.to_string(day)),
+                summary=_(
+                    "Returns to the pool on %(date)s",
+                    date=format_date(lead.with_context(lang=lead.user_id.lang).env, day),
+                ),
                 user_id=lead.user_id.id,
             )
         if leads:
@@ -595,12 +598,20 @@ class CrmLead(models.Model):
             if not owner.exists():
                 continue
             names = ", ".join(row["name"] for row in rows[:20])
-            more = len(rows) - 20
-            body = _(
-                "%(count)s of your leads returned to the public pool: %(names)s",
-                count=len(rows),
-                names=names + (_(" and %s more", more) if more > 0 else ""),
-            )
+            if len(rows) > 20:
+                body = _(
+                    "%(count)s of your leads returned to the public pool: "
+                    "%(names)s and %(more)s more",
+                    count=len(rows),
+                    names=names,
+                    more=len(rows) - 20,
+                )
+            else:
+                body = _(
+                    "%(count)s of your leads returned to the public pool: %(names)s",
+                    count=len(rows),
+                    names=names,
+                )
             owner.partner_id.message_notify(
                 partner_ids=owner.partner_id.ids,
                 subject=_("Leads returned to the pool"),
