@@ -577,7 +577,9 @@ class CrmLead(models.Model):
                 date_deadline=day,
                 summary=_(
                     "Returns to the pool on %(date)s",
-                    date=format_date(lead.with_context(lang=lead.user_id.lang).env, day),
+                    date=format_date(
+                        lead.with_context(lang=lead.user_id.lang).env, day
+                    ),
                 ),
                 user_id=lead.user_id.id,
             )
