@@ -161,6 +161,16 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         "moment plus the warning days, so that its salesperson is warned first.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_number_inputs(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_number_inputs(self, vals)
+        return super().write(vals)
+
     @api.constrains(
         *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"]
     )

@@ -9,7 +9,6 @@ from .crm_lead_pool_policy_mixin import (
     POOL_POLICY_FIELDS,
     RECYCLE_RULES,
     RULE_START_FIELDS,
-    check_number_inputs,
 )
 
 
@@ -51,14 +50,7 @@ class CrmTeam(models.Model):
             company = self.company_id or self.env.company
             self.update(company._pool_policy_values())
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_number_inputs(self, vals)
-        return super().create(vals_list)
-
     def write(self, vals):
-        check_number_inputs(self, vals)
         before = {}
         if {"pool_policy_own", *POOL_POLICY_FIELDS}.intersection(vals):
             before = {

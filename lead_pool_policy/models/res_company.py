@@ -8,7 +8,6 @@ from odoo.tools import SQL
 from .crm_lead_pool_policy_mixin import (
     POOL_GRACE_FIELDS,
     POOL_POLICY_FIELDS,
-    check_number_inputs,
 )
 
 POOL_POLICY_FIELDS_SET = frozenset(POOL_POLICY_FIELDS)
@@ -161,14 +160,7 @@ class ResCompany(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_number_inputs(self, vals)
-        return super().create(vals_list)
-
     def write(self, vals):
-        check_number_inputs(self, vals)
         before = {}
         if POOL_POLICY_FIELDS_SET.intersection(vals):
             before = {company: company._pool_rule_values() for company in self}
