@@ -79,15 +79,16 @@ SHIPPED_RULES = {
     ("fit", "bant_timeline", "within_3_months", 20),
     ("fit", "bant_timeline", "within_6_months", 10),
 }
-SCORE_COLUMNS = (
-    "fit_score",
-    "engagement_score",
-    "lead_score",
-    "temperature",
-    "nurture_tier",
-    "source_conversion_rate",
-    "priority_score",
-)
+
+
+def score_columns():
+    """The score columns the engine writes (the addon's own list; importable
+    once the registry is loaded)."""
+    from odoo.addons.lead_pool_policy.models.crm_lead_scoring import SCORE_FIELDS
+
+    return SCORE_FIELDS
+
+
 # Bump when generate() changes: the cached bench database is refilled.
 GENERATOR_VERSION = "2"
 GENERATOR_KEY = "lpp_bench.generated"
@@ -300,7 +301,7 @@ def bench_rescore(env, rounds):
         print("bench: warning: several companies; the floor uses one's settings")
     # One instant for both sides: time decay makes the scores depend on it.
     now = datetime_now().replace(microsecond=0)
-    columns = ", ".join(SCORE_COLUMNS)
+    columns = ", ".join(score_columns())
 
     def reset():
         cr.execute(
@@ -331,11 +332,11 @@ def bench_rescore(env, rounds):
         return changed
 
     engine_time, changed = best_of(rounds, reset, engine)
-    left = ", ".join(f"l.{col}" for col in SCORE_COLUMNS)
-    right = ", ".join(f"f.{col}" for col in SCORE_COLUMNS)
+    left = ", ".join(f"l.{col}" for col in score_columns())
+    right = ", ".join(f"f.{col}" for col in score_columns())
     by_column = ", ".join(
         f"COUNT(*) FILTER (WHERE l.{col} IS DISTINCT FROM f.{col})"
-        for col in SCORE_COLUMNS
+        for col in score_columns()
     )
     cr.execute(
         f"""
@@ -347,7 +348,7 @@ def bench_rescore(env, rounds):
     row = cr.fetchone()
     cr.execute("DROP TABLE lpph_rescore_floor")
     cr.commit()
-    mismatches = {col: count for col, count in zip(SCORE_COLUMNS, row[1:]) if count}
+    mismatches = {col: count for col, count in zip(score_columns(), row[1:]) if count}
     return floor_time, engine_time, changed, row[0], mismatches
 
 
