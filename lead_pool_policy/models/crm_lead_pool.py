@@ -16,6 +16,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from .crm_lead_pool_log import POOL_REASONS
 
@@ -35,6 +36,57 @@ POOL_SYSTEM_FIELDS = frozenset(
 )
 # Tracked in the chatter note of each move.
 POOL_TRACKED_FIELDS = ("user_id", "stage_id")
+# The history of moves (see ``_pool_record_moves``): a log row, a note and
+# its tracking values (owner, stage: when they changed) per lead.
+POOL_HISTORY_QUERY = """
+    WITH moves AS (
+        SELECT m.*, lead.name, lead.team_id, lead.company_id
+          FROM ROWS FROM (%(moves)s) AS m(%(move_columns)s)
+          JOIN crm_lead lead ON lead.id = m.lead_id
+    ), names AS (
+        SELECT * FROM unnest(%(name_fields)s::varchar[], %(name_ids)s::int4[],
+                             %(name_values)s::varchar[]) AS n(fname, id, name)
+    ), logged AS (
+        INSERT INTO crm_lead_pool_log (lead_id, lead_name, reason, owner_before_id,
+                    team_id, company_id, %(log_columns)s, date, event, user_id,
+                    create_uid, create_date, write_uid, write_date)
+        SELECT lead_id, name, reason, user_id_before, team_id, company_id,
+               %(log_values)s, %(date)s, %(event)s, %(uid)s,
+               %(uid)s, %(now)s, %(uid)s, %(now)s
+          FROM moves
+    ), noted AS (
+        INSERT INTO mail_message (model, res_id, body, date, %(message_columns)s,
+                    create_uid, create_date, write_uid, write_date)
+        SELECT 'crm.lead', moves.lead_id, bodies.body, %(date)s, %(message_values)s,
+               %(uid)s, %(now)s, %(uid)s, %(now)s
+          FROM moves
+          JOIN unnest(%(bodies)s::varchar[], %(body_values)s::text[])
+               AS bodies(key, body) ON bodies.key = moves.body_key
+     RETURNING id, res_id
+    )
+    INSERT INTO mail_tracking_value (mail_message_id, field_id,
+                old_value_integer, old_value_char, new_value_integer, new_value_char,
+                create_uid, create_date, write_uid, write_date)
+    SELECT noted.id, t.field_id, COALESCE(t.old_id, 0), COALESCE(old.name, ''),
+           COALESCE(t.new_id, 0), COALESCE(new.name, ''),
+           %(uid)s, %(now)s, %(uid)s, %(now)s
+      FROM noted
+      JOIN moves ON moves.lead_id = noted.res_id
+     CROSS JOIN LATERAL (
+         VALUES ('user_id', %(user_field)s, moves.user_id_before, moves.user_id_after),
+                ('stage_id', %(stage_field)s, moves.stage_id_before,
+                 moves.stage_id_after)
+     ) AS t(fname, field_id, old_id, new_id)
+      LEFT JOIN names old ON old.fname = t.fname AND old.id = t.old_id
+      LEFT JOIN names new ON new.fname = t.fname AND new.id = t.new_id
+     WHERE t.old_id IS DISTINCT FROM t.new_id
+"""
+# The pool log's columns a move may give for all its rows, with their types.
+POOL_LOG_VALUE_TYPES = {
+    "note": "text",
+    "return_reason_id": "int4",
+    "owner_after_id": "int4",
+}
 
 
 class CrmLead(models.Model):
@@ -305,7 +357,8 @@ class CrmLead(models.Model):
               FROM crm_lead old %(extra_from)s
              WHERE old.id = lead.id AND %(condition)s
          RETURNING lead.id, %(name)s AS name, lead.pool_reason,
-                   old.user_id AS owner_id, old.stage_id AS stage_before_id,
+                   old.user_id AS user_id_before, lead.user_id AS user_id_after,
+                   old.stage_id AS stage_id_before, lead.stage_id AS stage_id_after,
                    %(team)s AS team_id, %(company)s AS company_id
                 """,
                 assignments=assignments,
@@ -320,56 +373,120 @@ class CrmLead(models.Model):
         )
         moved = self.env["crm.lead"].browse([row["id"] for row in rows])
         moved.invalidate_recordset(list(values))
-        moved.modified(list(values))
+        # The columns written are final (as in ``write``): only what depends
+        # on them is recomputed (crm's probability, team, company, ...).
+        with self.env.protecting([self._fields[fname] for fname in values], moved):
+            moved.modified(list(values))
         return rows
 
     def _pool_record_moves(self, rows, event, log_values):
-        """The pool history rows and chatter notes of the moves ``rows``: one
-        note per lead with its reason and Odoo's tracking values of owner and
-        stage."""
+        """The pool history rows and chatter notes of the moves ``rows``, in
+        one statement: a ``crm.lead.pool.log`` row and one note per lead with
+        its reason and the tracking values of owner and stage, the rows
+        ``create``, ``_message_log_batch`` and ``_mail_track`` would write
+        (see ``_pool_history_values``) without their cost per record: per
+        lead only ids are sent, the notes' bodies and the tracked names are
+        small tables joined in."""
         if not rows:
             return
-        self.env["crm.lead.pool.log"].sudo().create(
-            [
-                dict(
-                    log_values,
-                    lead_id=row["id"],
-                    lead_name=row["name"],
-                    event=event,
-                    reason=row["pool_reason"]
-                    if event not in ("claim", "assign")
-                    else False,
-                    user_id=self.env.uid,
-                    owner_before_id=row["owner_id"],
-                    team_id=row["team_id"],
-                    company_id=row["company_id"],
-                )
-                for row in rows
-            ]
-        )
-        leads = self.env["crm.lead"].sudo().browse([row["id"] for row in rows])
-        messages = leads._message_log_batch(
-            bodies={row["id"]: self._pool_move_note(row, event) for row in rows}
-        )
-        tracked = leads.fields_get(
-            POOL_TRACKED_FIELDS, attributes=("string", "type", "selection")
-        )
-        before = {row["id"]: row for row in rows}
-        tracking_values = []
-        for message in messages:
-            row = before[message.res_id]
-            lead = leads.browse(message.res_id)
-            _changes, commands = lead._mail_track(
-                tracked,
-                {
-                    "user_id": self.env["res.users"].browse(row["owner_id"]),
-                    "stage_id": self.env["crm.stage"].browse(row["stage_before_id"]),
-                },
+        history = self._pool_history_values(rows, event)
+        claimed = event in ("claim", "assign")
+        moves = {
+            "lead_id": [row["id"] for row in rows],
+            "reason": [None if claimed else row["pool_reason"] for row in rows],
+            "body_key": [event if claimed else row["pool_reason"] for row in rows],
+            **{
+                key: [row[key] for row in rows]
+                for fname in POOL_TRACKED_FIELDS
+                for key in (f"{fname}_before", f"{fname}_after")
+            },
+        }
+        types = {"reason": "varchar", "body_key": "varchar"}
+        self.env.execute_query(
+            SQL(
+                POOL_HISTORY_QUERY,
+                moves=SQL(", ").join(
+                    SQL("unnest(%s::%s[])", values, SQL(types.get(key, "int4")))
+                    for key, values in moves.items()
+                ),
+                move_columns=SQL(", ").join(map(SQL.identifier, moves)),
+                bodies=list(history["bodies"]),
+                body_values=list(history["bodies"].values()),
+                name_fields=[key[0] for key in history["names"]],
+                name_ids=[key[1] for key in history["names"]],
+                name_values=list(history["names"].values()),
+                log_columns=SQL(", ").join(map(SQL.identifier, log_values)),
+                log_values=SQL(", ").join(
+                    SQL("%s::%s", value or None, SQL(POOL_LOG_VALUE_TYPES[fname]))
+                    for fname, value in log_values.items()
+                ),
+                message_columns=SQL(", ").join(map(SQL.identifier, history["message"])),
+                message_values=SQL(", ").join(
+                    SQL("%s", value) for value in history["message"].values()
+                ),
+                user_field=history["field_ids"]["user_id"],
+                stage_field=history["field_ids"]["stage_id"],
+                date=fields.Datetime.now(),
+                event=event,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
             )
-            tracking_values += [
-                dict(command[2], mail_message_id=message.id) for command in commands
-            ]
-        self.env["mail.tracking.value"].sudo().create(tracking_values)
+        )
+        self.env["crm.lead.pool.log"].invalidate_model()
+        self.env["crm.lead"].browse(moves["lead_id"]).invalidate_recordset(
+            ["message_ids", "message_needaction", "message_needaction_counter"]
+        )
+
+    @api.model
+    def _pool_history_values(self, rows, event):
+        """What the notes of the moves ``rows`` share: {"message": the
+        columns ``_message_log_batch`` sets, "bodies": each reason's (or the
+        claim's) body, sanitized as ``mail.message`` does, "names": the
+        display name of each owner and stage a tracking value shows, keyed
+        by (field, id), "field_ids": the tracked fields' ids}."""
+        Message = self.env["mail.message"]
+        author_id, email_from = self._message_compute_author(raise_on_email=False)
+        message = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=email_from
+            )[False],
+            "message_type": "notification",
+            "is_internal": True,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False,
+            "message_id": generate_tracking_message_id("message-notify"),
+        }
+        bodies = {}
+        for row in rows:
+            key = event if event in ("claim", "assign") else row["pool_reason"]
+            if key not in bodies:
+                body = self._pool_move_note(row, event)
+                bodies[key] = str(
+                    Message._fields["body"].convert_to_column(body, Message)
+                )
+        names = {}
+        for fname in POOL_TRACKED_FIELDS:
+            comodel = self.env["crm.lead"]._fields[fname].comodel_name
+            ids = {
+                row[key]
+                for row in rows
+                for key in (f"{fname}_before", f"{fname}_after")
+                if row[key]
+            }
+            for record in self.env[comodel].browse(ids).with_context(active_test=False):
+                names[fname, record.id] = record.display_name
+        field_ids = {
+            fname: self.env["ir.model.fields"]._get("crm.lead", fname).id
+            for fname in POOL_TRACKED_FIELDS
+        }
+        return {
+            "message": message,
+            "bodies": bodies,
+            "names": names,
+            "field_ids": field_ids,
+        }
 
     def _pool_move_note(self, row, event):
         if event in ("claim", "assign"):

@@ -644,7 +644,7 @@ class CrmLead(models.Model):
         for start in range(0, total, POOL_BATCH_SIZE):
             batch = due[start : start + POOL_BATCH_SIZE]
             for row in batch._pool_enter(None, "recycle", due_before=now):
-                by_owner.setdefault(row["owner_id"], []).append(row)
+                by_owner.setdefault(row["user_id_before"], []).append(row)
             done += len(batch)
             leads.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
             leads._commit_batch()

@@ -3,6 +3,8 @@
 
 from datetime import datetime
 
+from markupsafe import Markup
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -192,6 +194,80 @@ class TestPoolClaim(PoolCommon):
             (0, self.user_rep_2.id),
         )
 
+    def test_move_history_is_what_odoo_writes(self):
+        """A move writes its history in one statement; the rows are the ones
+        Odoo's own API writes for the same change: the note as
+        ``_message_log_batch``, the tracking values as ``_mail_track``."""
+        lead = self._assigned_lead(stage_id=self.stage_qualified.id)
+        owner, stage = lead.user_id, lead.stage_id
+        lead.sudo()._pool_enter("manager", "enter")
+        note = lead.message_ids.filtered(
+            lambda m: "Returned to the public pool" in (m.body or "")
+        ).sudo()
+        reference = (
+            lead.sudo()
+            ._message_log_batch(
+                bodies={
+                    lead.id: Markup("<p>%s</p>")
+                    % "Returned to the public pool: Moved by a manager."
+                }
+            )
+            .sudo()
+        )
+        columns = [
+            "model",
+            "res_id",
+            "body",
+            "author_id",
+            "email_from",
+            "reply_to",
+            "message_type",
+            "subtype_id",
+            "is_internal",
+            "email_add_signature",
+            "record_name",
+            "record_company_id",
+            "record_alias_domain_id",
+        ]
+        self.assertEqual(
+            note.read(columns)[0] | {"id": 0}, reference.read(columns)[0] | {"id": 0}
+        )
+        tracked = lead.fields_get(
+            ["user_id", "stage_id"], attributes=("string", "type", "selection")
+        )
+        _changes, commands = lead.sudo()._mail_track(
+            tracked, {"user_id": owner, "stage_id": stage}
+        )
+        values = [
+            "field_id",
+            "old_value_integer",
+            "old_value_char",
+            "new_value_integer",
+            "new_value_char",
+        ]
+        self.assertEqual(
+            sorted(
+                tuple(value.id if hasattr(value, "id") else value for value in row)
+                for row in note.tracking_value_ids.mapped(
+                    lambda t: tuple(t[fname] for fname in values)
+                )
+            ),
+            sorted(
+                tuple(command[2][fname] for fname in values) for command in commands
+            ),
+        )
+        log = self.env["crm.lead.pool.log"].search(
+            [("lead_id", "=", lead.id)], order="id desc", limit=1
+        )
+        self.assertEqual(
+            (log.event, log.reason, log.user_id, log.owner_before_id, log.lead_name),
+            ("enter", "manager", self.env.user, owner, lead.name),
+        )
+        self.assertEqual(
+            (log.create_uid, log.team_id, log.company_id),
+            (self.env.user, lead.team_id, lead.company_id),
+        )
+
     def test_claim_needs_sales_rights(self):
         lead = self._pool_lead()
         employee = mail_new_test_user(
@@ -216,12 +292,12 @@ class TestPoolClaim(PoolCommon):
         # follow none of the leads yet.
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=50):
+        with self.assertQueryCount(__system__=46):
             small._pool_claim(self.user_team_lead)
             self.env.flush_all()
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=50):
+        with self.assertQueryCount(__system__=46):
             big._pool_claim(self.user_rep_2)
             self.env.flush_all()
         self.assertEqual(set(big.mapped("user_id")), {self.user_rep_2})
