@@ -8,19 +8,12 @@ The rules exist once, as SQL (``_pool_deadline_query``): the ORM compute of
 run it, as one UPDATE, for every lead the policy governs.
 """
 
-import json
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL, Query, format_date
 
-from .crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS
-
 POOL_BATCH_SIZE = 5000
-PREVIEW_STATES = [
-    ("due", "At the next run"),
-    ("soon", "Within the warning window"),
-]
 RECYCLE_RULES = [
     ("uncontacted", "Not contacted in time"),
     ("unconverted", "Not converted in time"),
@@ -119,19 +112,6 @@ class CrmLead(models.Model):
         help="The recycle deadline falls within the warning window.",
     )
 
-    pool_preview_state = fields.Selection(
-        PREVIEW_STATES,
-        string="Returns to the Pool",
-        compute="_compute_pool_preview",
-        search="_search_pool_preview_state",
-        help="Under the pool policy being previewed: whether the lead returns "
-        "to the pool at the recycle job's next run, or within the warning "
-        "window after it.",
-    )
-    pool_preview_deadline = fields.Datetime(
-        string="Previewed Deadline", compute="_compute_pool_preview"
-    )
-
     @api.depends(*DEADLINE_INPUT_FIELDS, "stage_id.is_won", "in_pool")
     def _compute_pool_recycle_deadline(self):
         # A record being edited (onchange) shows the deadline it has saved.
@@ -150,57 +130,6 @@ class CrmLead(models.Model):
                 lead.pool_recycle_deadline
                 and lead.pool_recycle_deadline <= now + timedelta(days=days)
             )
-
-    @api.depends_context("pool_preview")
-    def _compute_pool_preview(self):
-        preview = self._pool_preview_context()
-        deadlines, next_run = {}, None
-        if preview and self._origin.ids:
-            kind, res_id, values, next_run, window_end = preview
-            self._pool_flush_preview_inputs()
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT d.id, d.deadline FROM (%s) d WHERE d.id IN %s",
-                    self._pool_preview_deadlines_sql(kind, res_id, values, window_end),
-                    tuple(self._origin.ids),
-                )
-            )
-            deadlines = dict(rows)
-        for lead in self:
-            deadline = deadlines.get(lead._origin.id)
-            lead.pool_preview_deadline = deadline or False
-            if not deadline:
-                lead.pool_preview_state = False
-            else:
-                lead.pool_preview_state = "due" if deadline <= next_run else "soon"
-
-    def _search_pool_preview_state(self, operator, value):
-        preview = self._pool_preview_context()
-        if operator not in ("=", "!=", "in", "not in") or not preview:
-            raise NotImplementedError(_("Unsupported search on Returns to the Pool."))
-        kind, res_id, values, next_run, window_end = preview
-        states = value if isinstance(value, list | tuple) else [value]
-        if operator in ("!=", "not in"):
-            states = [state for state, _label in PREVIEW_STATES if state not in states]
-        bounds = []
-        if "due" in states:
-            bounds.append(SQL("d.deadline <= %s", next_run))
-        if "soon" in states:
-            bounds.append(SQL("d.deadline > %s", next_run))
-        if not bounds:
-            return [("id", "=", False)]
-        self._pool_flush_preview_inputs()
-        return [
-            (
-                "id",
-                "in",
-                SQL(
-                    "(SELECT d.id FROM (%s) d WHERE %s)",
-                    self._pool_preview_deadlines_sql(kind, res_id, values, window_end),
-                    SQL(" OR ").join(bounds),
-                ),
-            )
-        ]
 
     def _search_pool_recycle_soon(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -373,151 +302,6 @@ class CrmLead(models.Model):
         self.env["crm.lead"].invalidate_model(
             ["pool_recycle_deadline", "pool_recycle_rule", "pool_recycle_soon"]
         )
-
-    # Business: preview ---------------------------------------------------------
-
-    @api.model
-    def _pool_next_run(self):
-        """When the recycle job runs next (now when it is late)."""
-        now = fields.Datetime.now()
-        cron = self.env.ref(
-            "lead_pool_policy.ir_cron_pool_recycle", raise_if_not_found=False
-        )
-        return max(cron.sudo().nextcall, now) if cron else now
-
-    @api.model
-    def _pool_preview_scope(self, kind, res_id):
-        """The leads one policy governs: a company's (leads of teams with
-        their own policy excepted), or a team's."""
-        if kind == "team":
-            scope = SQL("crm_lead.team_id = %s", res_id)
-        else:
-            # ``_policy_company_sql`` spelled out in conditions on columns,
-            # which the planner can estimate (not on the joined company, which
-            # a preview does not read).
-            scope = SQL(
-                "(crm_lead.company_id = %(company)s OR (crm_lead.company_id IS NULL"
-                " AND (team.company_id = %(company)s OR (team.company_id IS NULL"
-                " AND %(company)s = %(default)s))))"
-                " AND NOT COALESCE(team.pool_policy_own, FALSE)",
-                company=res_id,
-                default=self._default_company().id,
-            )
-        # Only assigned open leads can have a deadline: filtered first.
-        return SQL(
-            "crm_lead.user_id IS NOT NULL AND crm_lead.active"
-            " AND crm_lead.date_open IS NOT NULL AND %s",
-            scope,
-        )
-
-    @api.model
-    def _pool_preview_deadlines_sql(self, kind, res_id, values, window_end):
-        """(id, team_id, user_id, deadline) of the leads the policy governs
-        that are due by ``window_end`` under ``values`` (a whole policy's
-        ``_pool_rule_values``), through the rules' one statement; with
-        ``values`` None (nothing changed), their stored deadlines, which that
-        statement wrote."""
-        scope = self._pool_preview_scope(kind, res_id)
-        if values is None:
-            query = self._pool_policy_query()
-            query.add_where(scope)
-            query.add_where(SQL("crm_lead.pool_recycle_deadline <= %s", window_end))
-            return query.select(
-                SQL(
-                    "crm_lead.id, crm_lead.team_id, crm_lead.user_id,"
-                    " crm_lead.pool_recycle_deadline AS deadline"
-                )
-            )
-        return SQL(
-            "SELECT d.id, d.team_id, d.user_id, d.deadline FROM (%s) d"
-            " WHERE d.deadline <= %s",
-            self._pool_deadline_query(scope, values),
-            window_end,
-        )
-
-    @api.model
-    def _pool_flush_preview_inputs(self):
-        self._pool_flush_deadline_inputs()
-        self.env["crm.lead"].flush_model(["pool_recycle_deadline"])
-
-    @api.model
-    def _pool_preview(self, kind, res_id, values, changed=True):
-        """What the recycle job's next run does to the leads of one policy
-        if it took ``values``: {next_run, window_end, due, soon, rows}, rows
-        being (team id, user id, due, soon); ``due`` leads return to the pool
-        at the next run, ``soon`` ones within the warning window after it.
-        Read-only: one aggregate over the rules' statement."""
-        next_run = self._pool_next_run()
-        window_end = next_run + timedelta(days=values["pool_warning_days"])
-        self._pool_flush_preview_inputs()
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT d.team_id, d.user_id,"
-                " COUNT(*) FILTER (WHERE d.deadline <= %(next_run)s),"
-                " COUNT(*) FILTER (WHERE d.deadline > %(next_run)s)"
-                " FROM (%(deadlines)s) d GROUP BY 1, 2 ORDER BY 3 DESC, 4 DESC",
-                next_run=next_run,
-                deadlines=self._pool_preview_deadlines_sql(
-                    kind, res_id, values if changed else None, window_end
-                ),
-            )
-        )
-        return {
-            "next_run": next_run,
-            "window_end": window_end,
-            "due": sum(row[2] for row in rows),
-            "soon": sum(row[3] for row in rows),
-            "rows": rows,
-        }
-
-    @api.model
-    def _pool_preview_context(self):
-        """(kind, id, values or None, next run, window end) of the preview
-        the context carries (see ``_pool_preview_action``), or None."""
-        try:
-            preview = json.loads(self.env.context.get("pool_preview") or "null")
-        except (TypeError, ValueError):
-            return None
-        if not isinstance(preview, dict):
-            return None
-        values = preview.get("values")
-        if values is not None:
-            values = dict(
-                values, pool_exempt_tag_ids=set(values["pool_exempt_tag_ids"])
-            )
-            for fname in POOL_GRACE_FIELDS:
-                values[fname] = fields.Datetime.to_datetime(values[fname] or False)
-        next_run = self._pool_next_run()
-        window_end = next_run + timedelta(days=int(preview["warning_days"]))
-        return preview["kind"], int(preview["id"]), values, next_run, window_end
-
-    @api.model
-    def _pool_preview_action(self, kind, res_id, values, changed):
-        """The leads of the preview, in a list grouped by team and
-        salesperson; the previewed policy travels in the context."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "lead_pool_policy.crm_lead_action_pool_preview"
-        )
-        plain = None
-        if changed:
-            plain = dict(
-                values, pool_exempt_tag_ids=sorted(values["pool_exempt_tag_ids"])
-            )
-            for fname in POOL_GRACE_FIELDS:
-                plain[fname] = fields.Datetime.to_string(plain[fname])
-        # A string: a context key a computed field depends on must be hashable.
-        action["context"] = {
-            "pool_preview": json.dumps(
-                {
-                    "kind": kind,
-                    "id": res_id,
-                    "values": plain,
-                    "warning_days": values["pool_warning_days"],
-                }
-            ),
-            "group_by": ["team_id", "user_id"],
-        }
-        return action
 
     @api.model
     def _pool_deadline_columns(self, scope):

@@ -6,6 +6,7 @@ from . import test_pool
 from . import test_pool_claim
 from . import test_pool_concurrency
 from . import test_security
+from . import test_masking
 from . import test_adoption
 from . import test_preview
 from . import test_tours
