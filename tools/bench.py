@@ -64,7 +64,7 @@ import sys
 import time
 from unittest import mock
 
-from bench_pg import SHIPPED_FIT_SQL
+from bench_pg import SHIPPED_FIT_SQL, vacuum
 
 SHIPPED_RULES = {
     ("fit", "bant_budget", "approved", 25),
@@ -418,6 +418,9 @@ def bench_recycle(env, rounds):
                    pool_previous_user_id = NULL, pool_previous_stage_id = NULL,
                    pool_recycle_count = 0, pool_warned_deadline = NULL,
                    first_contact_date = NULL, last_contact_date = NULL,
+                   probability = 10, automated_probability = NULL,
+                   prorated_revenue = NULL, recurring_revenue_prorated = NULL,
+                   recurring_revenue_monthly_prorated = NULL, day_open = NULL,
                    date_open = (now() at time zone 'utc') - CASE WHEN id %% 10 = 0
                        THEN (%(days)s + 1) * interval '1 day'
                        ELSE interval '0 days' END
@@ -425,9 +428,17 @@ def bench_recycle(env, rounds):
             """,
             {"stage": open_stage, "days": days},
         )
+        # A policy in force long before the bench's assignments: no grace
+        # (install, rule switched on, tightening) holds a deadline back.
+        cr.execute(
+            "UPDATE res_company SET pool_uncontacted_start = NULL,"
+            " pool_unconverted_start = NULL, pool_stale_start = NULL,"
+            " pool_grace_date = NULL"
+        )
         env.invalidate_all()
         Lead._update_pool_deadlines()
         cr.commit()
+        vacuum(cr.dbname, "crm_lead", "crm_lead_pool_log", "mail_message")
 
     cr.execute(
         "SELECT name, id FROM ir_model_fields WHERE model = 'crm.lead'"
@@ -437,10 +448,15 @@ def bench_recycle(env, rounds):
 
     def floor():
         # The same state change as the cron: leads moved, a history row, a
-        # chatter note per lead, and its two tracking values (owner, stage).
+        # chatter note per lead, and its two tracking values (owner, stage),
+        # with the author and audit columns Odoo gives every row;
+        # then what crm recomputes after a change of stage and owner: the
+        # predictive probability (crm's own batch computation, written as its
+        # probability cron writes it) and the prorated revenues.
         # The planner cannot estimate the CTEs' rows and would join the notes
         # to the moved leads by nested loops (quadratic: hours at 1,000,000
         # leads); the floor is the best plan of this statement, by hash joins.
+        now = datetime_now()
         cr.execute("SET LOCAL enable_nestloop = off")
         cr.execute(
             """
@@ -449,11 +465,12 @@ def bench_recycle(env, rounds):
                    SET pool_previous_user_id = old.user_id,
                        pool_previous_stage_id = old.stage_id,
                        user_id = NULL, stage_id = %(pool)s, in_pool = TRUE,
-                       date_open = NULL, pool_entry_date = %(now)s,
+                       date_open = NULL, day_open = 0, pool_entry_date = %(now)s,
                        date_last_stage_update = %(now)s,
                        pool_reason = old.pool_recycle_rule,
                        pool_recycle_count = old.pool_recycle_count + 1,
-                       pool_recycle_deadline = NULL, pool_recycle_rule = NULL
+                       pool_recycle_deadline = NULL, pool_recycle_rule = NULL,
+                       write_uid = 1, write_date = %(now)s
                   FROM crm_lead old
                  WHERE old.id = lead.id AND old.pool_recycle_deadline <= %(now)s
                    AND old.user_id IS NOT NULL AND NOT old.in_pool
@@ -461,46 +478,84 @@ def bench_recycle(env, rounds):
                        lead.company_id
             ), logged AS (
                 INSERT INTO crm_lead_pool_log (date, lead_id, lead_name, event, reason,
-                                               owner_before_id, team_id, company_id)
+                                               owner_before_id, team_id, company_id,
+                                               user_id, create_uid, create_date,
+                                               write_uid, write_date)
                 SELECT %(now)s, id, name, 'recycle', 'uncontacted', user_id, team_id,
-                       company_id FROM moved
+                       company_id, 1, 1, %(now)s, 1, %(now)s FROM moved
             ), noted AS (
                 INSERT INTO mail_message (model, res_id, message_type, subtype_id,
-                                          is_internal, date, body)
-                SELECT 'crm.lead', id, 'notification', %(subtype)s, TRUE, %(now)s,
-                       '<p>Returned to the public pool: Not contacted in time.</p>'
-                  FROM moved
+                                          is_internal, date, body, author_id,
+                                          email_from, reply_to, message_id,
+                                          email_add_signature, create_uid,
+                                          create_date, write_uid, write_date)
+                SELECT 'crm.lead', moved.id, 'notification', %(subtype)s, TRUE, %(now)s,
+                       '<p>Returned to the public pool: Not contacted in time.</p>',
+                       bot.id, bot.email, bot.email, '<bench-message-notify>', FALSE,
+                       1, %(now)s, 1, %(now)s
+                  FROM moved, res_partner bot WHERE bot.id = %(bot)s
              RETURNING id, res_id
+            ), tracked AS (
+                INSERT INTO mail_tracking_value (field_id, mail_message_id,
+                                                 old_value_integer, old_value_char,
+                                                 new_value_integer, new_value_char,
+                                                 create_uid, create_date, write_uid,
+                                                 write_date)
+                SELECT %(user_field)s, noted.id, moved.user_id, partner.name, 0, '',
+                       1, %(now)s, 1, %(now)s
+                  FROM noted
+                  JOIN moved ON moved.id = noted.res_id
+                  JOIN res_users owner ON owner.id = moved.user_id
+                  JOIN res_partner partner ON partner.id = owner.partner_id
+                UNION ALL
+                SELECT %(stage_field)s, noted.id, moved.stage_id,
+                       stage.name->>'en_US', %(pool)s, pool.name->>'en_US',
+                       1, %(now)s, 1, %(now)s
+                  FROM noted
+                  JOIN moved ON moved.id = noted.res_id
+                  JOIN crm_stage stage ON stage.id = moved.stage_id
+                  JOIN crm_stage pool ON pool.id = %(pool)s
             )
-            INSERT INTO mail_tracking_value (field_id, mail_message_id,
-                                             old_value_integer, old_value_char,
-                                             new_value_integer, new_value_char)
-            SELECT %(user_field)s, noted.id, moved.user_id, partner.name, 0, ''
-              FROM noted
-              JOIN moved ON moved.id = noted.res_id
-              JOIN res_users owner ON owner.id = moved.user_id
-              JOIN res_partner partner ON partner.id = owner.partner_id
-            UNION ALL
-            SELECT %(stage_field)s, noted.id, moved.stage_id, stage.name->>'en_US',
-                   %(pool)s, pool.name->>'en_US'
-              FROM noted
-              JOIN moved ON moved.id = noted.res_id
-              JOIN crm_stage stage ON stage.id = moved.stage_id
-              JOIN crm_stage pool ON pool.id = %(pool)s
+            SELECT id FROM moved
             """,
             {
                 "pool": pool_stage,
-                "now": datetime_now(),
+                "now": now,
                 "subtype": note_subtype,
                 "user_field": tracked["user_id"],
                 "stage_field": tracked["stage_id"],
+                "bot": env.ref("base.partner_root").id,
             },
+        )
+        moved_ids = [row[0] for row in cr.fetchall()]
+        probabilities = Lead.browse(moved_ids)._pls_get_naive_bayes_probabilities()
+        cr.execute(
+            """
+            UPDATE crm_lead lead
+               SET automated_probability = new.value,
+                   probability = new.probability,
+                   prorated_revenue = COALESCE(lead.expected_revenue, 0)
+                                      * new.probability::numeric / 100,
+                   recurring_revenue_prorated = COALESCE(lead.recurring_revenue, 0)
+                                                * new.probability::numeric / 100,
+                   recurring_revenue_monthly_prorated = COALESCE(
+                       lead.recurring_revenue_monthly, 0)
+                       * new.probability::numeric / 100
+              FROM (SELECT p.id, p.value,
+                           CASE WHEN l.probability = l.automated_probability
+                                THEN p.value ELSE l.probability END AS probability
+                      FROM unnest(%s::int[], %s::float8[]) AS p(id, value)
+                      JOIN crm_lead l ON l.id = p.id) new
+             WHERE lead.id = new.id
+            """,
+            (list(probabilities), list(probabilities.values())),
         )
         cr.commit()
 
     floor_time, _r = best_of(rounds, reset, floor)
     cr.execute("SELECT COUNT(*) FROM crm_lead WHERE in_pool AND name LIKE 'bench %%'")
     floor_moved = cr.fetchone()[0]
+    floor_state = recycle_state(cr)
 
     def engine():
         return Lead._cron_pool_recycle()
@@ -510,7 +565,88 @@ def bench_recycle(env, rounds):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cr.execute("SELECT COUNT(*) FROM crm_lead_pool_log WHERE event = 'recycle'")
     logged = cr.fetchone()[0]
-    return floor_time, engine_time, floor_moved, moved, logged, before, peak, warn
+    engine_state = recycle_state(cr)
+    differ = {
+        column: sum(
+            1
+            for lead_id, values in floor_state["leads"].items()
+            if engine_state["leads"].get(lead_id, {}).get(column) != values[column]
+        )
+        for column in RECYCLE_STATE_COLUMNS
+    }
+    differ = {column: count for column, count in differ.items() if count}
+    counts = {
+        key: (floor_state[key], engine_state[key])
+        for key in ("logs", "notes", "tracking_values")
+    }
+    return (
+        floor_time,
+        engine_time,
+        floor_moved,
+        moved,
+        logged,
+        before,
+        peak,
+        warn,
+        differ,
+        counts,
+    )
+
+
+# The lead columns a recycle changes, compared between floor and engine.
+RECYCLE_STATE_COLUMNS = (
+    "user_id",
+    "stage_id",
+    "in_pool",
+    "date_open",
+    "day_open",
+    "team_id",
+    "company_id",
+    "pool_previous_user_id",
+    "pool_previous_stage_id",
+    "pool_reason",
+    "pool_recycle_count",
+    "pool_recycle_deadline",
+    "pool_recycle_rule",
+    "probability",
+    "automated_probability",
+    "prorated_revenue",
+    "recurring_revenue_prorated",
+    "recurring_revenue_monthly_prorated",
+)
+
+
+def recycle_state(cr):
+    """The moved bench leads' columns, and how many history rows they have."""
+    cr.execute(
+        "SELECT id, {} FROM crm_lead WHERE in_pool AND name LIKE 'bench %%'".format(
+            ", ".join(RECYCLE_STATE_COLUMNS)
+        )
+    )
+    leads = {
+        row[0]: dict(zip(RECYCLE_STATE_COLUMNS, row[1:], strict=True))
+        for row in cr.fetchall()
+    }
+    cr.execute("SELECT COUNT(*) FROM crm_lead_pool_log")
+    logs = cr.fetchone()[0]
+    cr.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT t.id) FROM mail_message m"
+        " LEFT JOIN mail_tracking_value t ON t.mail_message_id = m.id"
+        " WHERE m.model = 'crm.lead' AND m.message_type = 'notification'"
+        " AND m.body LIKE '%%public pool%%'"
+    )
+    _rows, tracking_values = cr.fetchone()
+    cr.execute(
+        "SELECT COUNT(*) FROM mail_message WHERE model = 'crm.lead'"
+        " AND message_type = 'notification' AND body LIKE '%%public pool%%'"
+    )
+    notes = cr.fetchone()[0]
+    return {
+        "leads": leads,
+        "logs": logs,
+        "notes": notes,
+        "tracking_values": tracking_values,
+    }
 
 
 def datetime_now():
@@ -605,18 +741,40 @@ def in_process(args, only):
                 "(target <= 1.5x)"
             )
         if "recycle" in only:
-            (floor_t, engine_t, floor_moved, moved, logged, before, peak, _w) = (
-                bench_recycle(env, args.rounds)
-            )
+            (
+                floor_t,
+                engine_t,
+                floor_moved,
+                moved,
+                logged,
+                before,
+                peak,
+                _w,
+                differ,
+                counts,
+            ) = bench_recycle(env, args.rounds)
             print(
-                f"recycle  floor (one statement: leads, log, notes): {floor_t:8.2f} s"
+                "recycle  floor (one statement: leads, log, notes, tracking; "
+                f"then crm's probability and revenues): {floor_t:8.2f} s"
                 f"  ({floor_moved:,} leads)\n"
                 f"recycle  engine (_cron_pool_recycle): {engine_t:8.2f} s"
                 f"  ({moved:,} leads, {logged:,} log rows)\n"
                 f"recycle  ratio engine/floor: {engine_t / floor_t:.2f}x "
                 "(target <= 1.5x)\n"
                 f"recycle  peak memory of the process: {peak / 1024:.0f} MB "
-                f"(before the cron: {before / 1024:.0f} MB; target <= 500 MB)"
+                f"(before the cron: {before / 1024:.0f} MB; target <= 500 MB)\n"
+                f"recycle  same state as the floor: {not differ}"
+                + (
+                    " ("
+                    + ", ".join(
+                        f"{c} differs on {n:,} leads" for c, n in differ.items()
+                    )
+                    + ")"
+                    if differ
+                    else ""
+                )
+                + "; log rows, notes, tracking values (floor / engine): "
+                + ", ".join(f"{f:,} / {e:,}" for f, e in counts.values())
             )
     odoo.modules.registry.Registry.delete(args.db)
     odoo.sql_db.close_db(args.db)
