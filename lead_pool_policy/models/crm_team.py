@@ -1,7 +1,7 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from .crm_lead_pool_policy_mixin import (
@@ -20,6 +20,65 @@ class CrmTeam(models.Model):
         string="Own Pool Policy",
         help="Use the pool policy below for this team's leads instead of the "
         "company's.",
+    )
+
+    # The company's values the team's own policy starts from and overrides,
+    # as the Pool Policy page shows them next to the team's (its policy
+    # company's: see ``_pool_policy_company``).
+    pool_company_uncontacted = fields.Char(
+        string="Company's Uncontacted Rule",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_unconverted = fields.Char(
+        string="Company's Unconverted Rule",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_stale = fields.Char(
+        string="Company's Stale Rule",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_warning_days = fields.Char(
+        string="Company's Warning Days",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_exempt_tags = fields.Char(
+        string="Company's Exempt Tags",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_batch_claim = fields.Char(
+        string="Company's Batch Claim",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_claim_daily_limit = fields.Char(
+        string="Company's Claims per Day",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_max_open_leads = fields.Char(
+        string="Company's Max Open Leads",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_reclaim_cooldown_days = fields.Char(
+        string="Company's Reclaim Cooldown",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_return_reason_required = fields.Char(
+        string="Company's Return Reason Required",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_delete_to_pool = fields.Char(
+        string="Company's Deleting Sends to the Pool",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
     )
 
     pool_preview_html = fields.Html(
@@ -43,12 +102,17 @@ class CrmTeam(models.Model):
             team.pool_preview_due_count = result["due"] if result else 0
             team.pool_preview_soon_count = result["soon"] if result else 0
 
+    @api.depends("company_id", *(f"company_id.{fname}" for fname in POOL_POLICY_FIELDS))
+    @api.depends_context("lang")
+    def _compute_pool_company(self):
+        for team in self:
+            team.update(team._pool_company_texts(team._pool_policy_company().sudo()))
+
     @api.onchange("pool_policy_own")
     def _onchange_pool_policy_own(self):
-        # Start from the company's policy.
+        # Start from the company's policy (the one the page shows).
         if self.pool_policy_own:
-            company = self.company_id or self.env.company
-            self.update(company._pool_policy_values())
+            self.update(self._pool_policy_company()._pool_policy_values())
 
     def write(self, vals):
         before = {}
@@ -68,14 +132,56 @@ class CrmTeam(models.Model):
             )
         return result
 
+    def _pool_policy_company(self):
+        """The company whose policy the team follows without its own, and
+        its own starts from: its company, else the default one (as for the
+        team's leads that have no company)."""
+        self.ensure_one()
+        return self.company_id or self.env["crm.lead"]._default_company()
+
+    def _pool_company_texts(self, company):
+        """{pool_company_* field: the company's value in words}."""
+        on, off = _("Company: on"), _("Company: off")
+        texts = {}
+        for rule, (switch, days) in RECYCLE_RULES.items():
+            texts[f"pool_company_{rule}"] = (
+                _("Company: on, %(days)s days", days=company[days])
+                if company[switch]
+                else off
+            )
+        for fname in ("pool_warning_days", "pool_reclaim_cooldown_days"):
+            texts[fname.replace("pool_", "pool_company_", 1)] = _(
+                "Company: %(days)s days", days=company[fname]
+            )
+        for fname in ("pool_claim_daily_limit", "pool_max_open_leads"):
+            texts[fname.replace("pool_", "pool_company_", 1)] = (
+                _("Company: %(value)s", value=company[fname])
+                if company[fname]
+                else _("Company: no limit")
+            )
+        for fname in (
+            "pool_batch_claim",
+            "pool_return_reason_required",
+            "pool_delete_to_pool",
+        ):
+            texts[fname.replace("pool_", "pool_company_", 1)] = (
+                on if company[fname] else off
+            )
+        tags = company.pool_exempt_tag_ids
+        texts["pool_company_exempt_tags"] = (
+            _("Company: %(value)s", value=", ".join(tags.mapped("name")))
+            if tags
+            else _("Company: none")
+        )
+        return texts
+
     def _pool_effective_rule_values(self):
         """The rule values that govern the team's leads: its own policy, else
         its company's."""
         self.ensure_one()
         if self.pool_policy_own:
             return self._pool_rule_values()
-        company = self.company_id or self.env["crm.lead"]._default_company()
-        return company._pool_rule_values()
+        return self._pool_policy_company()._pool_rule_values()
 
     def _pool_grace_updates(self, before, vals):
         """{team: grace fields to write} after a policy change of the team's
