@@ -40,26 +40,41 @@ POOL_POLICY_FIELDS = (
 )
 
 
-def check_number_inputs(records, vals):
-    """Refuse, in words, a value that is not a number for a number field
+class CrmLeadPoolNumberMixin(models.AbstractModel):
+    """Refuses, in words, a value that is not a number for a number field
     (RPC and imports can send any text; Odoo would answer with a Python
-    error)."""
-    for fname, value in vals.items():
-        field = records._fields.get(fname)
-        if not field or field.type not in ("integer", "float", "monetary"):
-            continue
-        if value is False or value is None or isinstance(value, (int, float)):
-            continue
-        try:
-            (int if field.type == "integer" else float)(value)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                _(
-                    "%(field)s expects a number, not “%(value)s”.",
-                    field=field._description_string(records.env),
-                    value=value,
-                )
-            ) from None
+    error): for the pool policies and the settings that edit them."""
+
+    _name = "crm.lead.pool.number.mixin"
+    _description = "Number Inputs Refused in Words"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_number_inputs(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_number_inputs(vals)
+        return super().write(vals)
+
+    def _check_number_inputs(self, vals):
+        for fname, value in vals.items():
+            field = self._fields.get(fname)
+            if not field or field.type not in ("integer", "float", "monetary"):
+                continue
+            if value is False or value is None or isinstance(value, (int, float)):
+                continue
+            try:
+                (int if field.type == "integer" else float)(value)
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    _(
+                        "%(field)s expects a number, not “%(value)s”.",
+                        field=field._description_string(self.env),
+                        value=value,
+                    )
+                ) from None
 
 
 class CrmLeadPoolPolicyMixin(models.AbstractModel):
@@ -67,6 +82,7 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
     that have their own."""
 
     _name = "crm.lead.pool.policy.mixin"
+    _inherit = ["crm.lead.pool.number.mixin"]  # noqa: RUF012
     _description = "Public Pool Policy"
 
     pool_recycle_uncontacted = fields.Boolean(
@@ -160,16 +176,6 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         "shortened, an exempt tag removed): no lead is recycled before this "
         "moment plus the warning days, so that its salesperson is warned first.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_number_inputs(self, vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_number_inputs(self, vals)
-        return super().write(vals)
 
     @api.constrains(
         *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"]

@@ -3,21 +3,12 @@
 
 from odoo import api, fields, models
 
-from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS, check_number_inputs
+from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_number_inputs(self, vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_number_inputs(self, vals)
-        return super().write(vals)
+    _name = "res.config.settings"
+    _inherit = ["res.config.settings", "crm.lead.pool.number.mixin"]  # noqa: RUF012
 
     score_fit_weight = fields.Integer(
         related="company_id.score_fit_weight", readonly=False
