@@ -1,7 +1,6 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import json
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -10,20 +9,28 @@ from odoo.tools import SQL
 
 STATS_FIELDS = ("lead_count", "converted_count", "conversion_rate")
 # Per company: each company's leads (the lead's company, else its team's)
-# within its own window; one scan of the leads for all of them. A plain SELECT
-# without a sub-query per lead, so that PostgreSQL may scan in parallel (a
-# statement that writes may not).
+# within its own window; one scan of the leads for all of them, a plain
+# SELECT without a join (so that PostgreSQL may scan in parallel, as it may
+# not in a statement that writes). The scan counts the leads of each
+# (company, team, source) once per distinct window (``%(slots)s``: few, often
+# one); the small result is then joined to the teams and each company takes
+# its own window's counts.
 LEAD_COUNTS_QUERY = """
-    SELECT %(company)s AS company_id, crm_lead.source_id,
-           COUNT(*) AS leads,
-           COUNT(*) FILTER (WHERE crm_lead.date_conversion IS NOT NULL
-                               OR crm_lead.type = 'opportunity') AS converted
-      FROM crm_lead
- LEFT JOIN crm_team team ON team.id = crm_lead.team_id
-     WHERE crm_lead.create_date >= %(since)s
-       AND crm_lead.create_date
-           >= (%(since_by_company)s::jsonb ->> (%(company)s)::text)::timestamp
+    SELECT w.company_id, g.source_id,
+           SUM(g.leads[w.slot]) AS leads, SUM(g.converted[w.slot]) AS converted
+      FROM (
+        SELECT crm_lead.company_id, crm_lead.team_id, crm_lead.source_id,
+               ARRAY[%(lead_counts)s] AS leads,
+               ARRAY[%(converted_counts)s] AS converted
+          FROM crm_lead
+         WHERE crm_lead.create_date >= %(since)s
+      GROUP BY 1, 2, 3
+      ) g
+ LEFT JOIN crm_team team ON team.id = g.team_id
+      JOIN unnest(%(companies)s::int[], %(slots)s::int[]) AS w(company_id, slot)
+           ON w.company_id = %(company)s
   GROUP BY 1, 2
+    HAVING SUM(g.leads[w.slot]) > 0
 """
 # From those counts: each company's overall rate, and every source's counts
 # and rate smoothed toward it with the company's prior, written as
@@ -133,18 +140,35 @@ class UtmSource(models.Model):
         self.env["crm.team"].flush_model(["company_id"])
         now = fields.Datetime.now()
         since = {
-            str(company.id): now - timedelta(days=company.source_window_days)
+            company.id: now - timedelta(days=company.source_window_days)
             for company in self.env["res.company"]
             .sudo()
             .with_context(active_test=False)
             .search([])
         }
+        windows = sorted(set(since.values()))
+        converted_sql = SQL(
+            "(crm_lead.date_conversion IS NOT NULL OR crm_lead.type = 'opportunity')"
+        )
         counts = self.env.execute_query(
             SQL(
                 LEAD_COUNTS_QUERY,
-                since=min(since.values()),
-                since_by_company=json.dumps(since, default=str),
-                company=leads._policy_company_sql(team_alias="team"),
+                since=windows[0],
+                lead_counts=SQL(", ").join(
+                    SQL("COUNT(*) FILTER (WHERE crm_lead.create_date >= %s)", start)
+                    for start in windows
+                ),
+                converted_counts=SQL(", ").join(
+                    SQL(
+                        "COUNT(*) FILTER (WHERE crm_lead.create_date >= %s AND %s)",
+                        start,
+                        converted_sql,
+                    )
+                    for start in windows
+                ),
+                companies=list(since),
+                slots=[windows.index(start) + 1 for start in since.values()],
+                company=leads._policy_company_sql(alias="g", team_alias="team"),
                 to_flush=leads._fields["source_id"],
             )
         )
