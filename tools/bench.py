@@ -629,18 +629,20 @@ def recycle_state(cr):
     }
     cr.execute("SELECT COUNT(*) FROM crm_lead_pool_log")
     logs = cr.fetchone()[0]
+    # By ids, through the indexes: a LIKE's misestimate would join the
+    # tracking values by nested loops.
     cr.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT t.id) FROM mail_message m"
-        " LEFT JOIN mail_tracking_value t ON t.mail_message_id = m.id"
-        " WHERE m.model = 'crm.lead' AND m.message_type = 'notification'"
-        " AND m.body LIKE '%%public pool%%'"
+        "SELECT id FROM mail_message WHERE model = 'crm.lead' AND res_id = ANY(%s)"
+        " AND message_type = 'notification' AND body LIKE '%%public pool%%'",
+        [list(leads)],
     )
-    _rows, tracking_values = cr.fetchone()
+    note_ids = [row[0] for row in cr.fetchall()]
+    notes = len(note_ids)
     cr.execute(
-        "SELECT COUNT(*) FROM mail_message WHERE model = 'crm.lead'"
-        " AND message_type = 'notification' AND body LIKE '%%public pool%%'"
+        "SELECT COUNT(*) FROM mail_tracking_value WHERE mail_message_id = ANY(%s)",
+        [note_ids],
     )
-    notes = cr.fetchone()[0]
+    tracking_values = cr.fetchone()[0]
     return {
         "leads": leads,
         "logs": logs,
