@@ -275,6 +275,8 @@ class CrmLead(models.Model):
             "stage_id": SQL("%s", self._get_pool_stage().id),
             "in_pool": SQL("TRUE"),
             "date_open": SQL("NULL"),
+            # crm's day_open of a lead without date_open.
+            "day_open": SQL("0"),
             "date_last_stage_update": SQL("%s", now),
             "pool_entry_date": SQL("%s", now),
             "pool_reason": SQL("COALESCE(%s, %s)", reason, old("pool_recycle_rule")),
@@ -287,7 +289,11 @@ class CrmLead(models.Model):
             "pool_recycle_rule": SQL("NULL"),
             "pool_warned_deadline": SQL("NULL"),
         }
-        rows = self._pool_move(values, SQL("lead.id IN %s AND %s", ids, condition))
+        # crm keeps the team of a lead losing its salesperson (see its
+        # ``_compute_team_id``): the team, and what follows it, stay as they are.
+        rows = self._pool_move(
+            values, SQL("lead.id IN %s AND %s", ids, condition), unchanged=["team_id"]
+        )
         self._pool_record_moves(
             rows,
             event,
@@ -340,10 +346,12 @@ class CrmLead(models.Model):
         """A crm_lead column of ``alias``, flushed before the statement runs."""
         return lambda fname: SQL.identifier(alias, fname, to_flush=self._fields[fname])
 
-    def _pool_move(self, values, condition, extra_from=None):
+    def _pool_move(self, values, condition, extra_from=None, unchanged=()):
         """The atomic UPDATE of a move: set ``values`` ({field: SQL}) on the
         leads matching ``condition`` (``lead`` is the row written, ``old`` its
-        state before); tell the ORM what changed. Returns the moved rows."""
+        state before); tell the ORM what changed (``unchanged``: fields that
+        depend on those but that crm's own rules leave as they are, so not
+        recomputed). Returns the moved rows."""
         old = self._pool_column("old")
         assignments = SQL(", ").join(
             SQL("%s = %s", SQL.identifier(fname, to_flush=self._fields[fname]), value)
@@ -375,7 +383,8 @@ class CrmLead(models.Model):
         moved.invalidate_recordset(list(values))
         # The columns written are final (as in ``write``): only what depends
         # on them is recomputed (crm's probability, team, company, ...).
-        with self.env.protecting([self._fields[fname] for fname in values], moved):
+        protected = [self._fields[fname] for fname in (*values, *unchanged)]
+        with self.env.protecting(protected, moved):
             moved.modified(list(values))
         return rows
 
