@@ -1,9 +1,27 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """crm.lead: what the pool's screens show and nothing decides: the last
-return reason and note of a lead, and the current user's claim counters."""
+return reason and note of a lead, the current user's claim counters, which
+fields of a pool lead the current user may edit (the guard's rules, shown as
+read-only fields)."""
 
 from odoo import _, api, fields, models
+
+from .crm_lead_pool_guard import POOL_MANAGED_FIELDS
+
+# Form and list fields that stay as they are on pool leads: the flags that
+# make the others read-only.
+POOL_READONLY_FLAGS = ("pool_readonly", "pool_locked")
+
+
+def readonly_or(readonly, flag):
+    """A view's ``readonly`` expression, or ``flag``."""
+    readonly = (readonly or "").strip()
+    if readonly in ("", "0", "False"):
+        return flag
+    if readonly in ("1", "True"):
+        return readonly
+    return f"({readonly}) or {flag}"
 
 
 class CrmLead(models.Model):
@@ -27,6 +45,19 @@ class CrmLead(models.Model):
         compute="_compute_pool_last_return",
         compute_sudo=True,
     )
+    pool_readonly = fields.Boolean(
+        string="Read-only Pool Lead",
+        compute="_compute_pool_readonly",
+        help="The lead is in the public pool and the current user sees only "
+        "their own leads: they claim it before changing it.",
+    )
+    pool_locked = fields.Boolean(
+        string="Pool Lead Moved by Managers",
+        compute="_compute_pool_readonly",
+        help="The lead is in the public pool and the current user is not a "
+        "sales manager: its salesperson, stage, team, company, probability "
+        "and type change only through Claim or Assign.",
+    )
 
     def _compute_pool_last_return(self):
         """From the lead's last ``return`` row of the pool history."""
@@ -42,6 +73,36 @@ class CrmLead(models.Model):
             lead.pool_last_return_reason_id = log.return_reason_id
             lead.pool_last_return_note = log.note
             lead.pool_last_return_user_id = log.owner_before_id
+
+    @api.depends("in_pool")
+    @api.depends_context("uid")
+    def _compute_pool_readonly(self):
+        """What the guard (``_pool_check_write``) refuses, for the views."""
+        is_rep = self._is_pool_rep()
+        is_manager = self._is_lead_manager()
+        for lead in self:
+            lead.pool_readonly = lead.in_pool and is_rep
+            lead.pool_locked = lead.in_pool and not is_manager
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """Pool leads read-only where the guard refuses a save: every field
+        of the lead forms and editable lists gets ``readonly`` when
+        ``pool_readonly`` (the fields only managers move: ``pool_locked``),
+        also the fields other modules add. Sub-views keep their own rules
+        (their field is read-only as a whole)."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form" or (
+            view_type == "list"
+            and (arch.get("editable") or arch.get("multi_edit") in ("1", "True"))
+        ):
+            for node in arch.xpath("//field[not(ancestor::field)]"):
+                name = node.get("name")
+                if name in POOL_READONLY_FLAGS:
+                    continue
+                flag = "pool_locked" if name in POOL_MANAGED_FIELDS else "pool_readonly"
+                node.set("readonly", readonly_or(node.get("readonly"), flag))
+        return arch, view
 
     @api.model
     def get_pool_claim_status(self):

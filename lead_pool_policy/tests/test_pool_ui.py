@@ -23,21 +23,35 @@ class TestPoolUi(PoolCommon):
         views = self.env["crm.lead"].with_user(user).get_views([(view_id, view_type)])
         return etree.fromstring(views["views"][view_type]["arch"])
 
-    def _visible(self, node, lead, user):
-        """Whether ``node``'s ``invisible`` is false on ``lead`` for ``user``."""
-        expr = node.get("invisible")
-        if not expr:
-            return True
+    def _eval(self, expr, lead, user):
+        """The view expression ``expr`` on ``lead`` as ``user`` sees it."""
         names = {
             name.id
             for name in ast.walk(ast.parse(expr.strip(), mode="eval"))
             if isinstance(name, ast.Name)
         }
         values = {"uid": user.id, "context": {}, "True": True, "False": False}
+        lead = lead.with_user(user)
         for fname in names - set(values):
             value = lead[fname]
             values[fname] = value.id if hasattr(value, "_name") else value
-        return not safe_eval(expr, values)
+        return safe_eval(expr, values)
+
+    def _visible(self, node, lead, user):
+        """Whether ``node``'s ``invisible`` is false on ``lead`` for ``user``."""
+        expr = node.get("invisible")
+        return not expr or not self._eval(expr, lead, user)
+
+    def _readonly_fields(self, user, lead, view_type="form", view_ref=None):
+        """{field name: read-only} of the view's own fields, on ``lead``."""
+        arch = self._arch(user, view_type, view_ref)
+        return {
+            node.get("name"): bool(
+                node.get("readonly") and self._eval(node.get("readonly"), lead, user)
+            )
+            for node in arch.xpath("//field[not(ancestor::field)]")
+            if node.get("name") not in ("pool_readonly", "pool_locked")
+        }
 
     def _form_buttons(self, user, lead):
         """The strings of the form's header buttons ``user`` sees on ``lead``."""
@@ -159,6 +173,69 @@ class TestPoolUi(PoolCommon):
             .search(domain + [("id", "in", (mine | theirs | no_team).ids)])
         )
         self.assertEqual(found, mine | no_team)
+
+    # Pool leads read-only
+
+    def test_pool_readonly_per_group(self):
+        """Pool leads are read-only to salespeople; team leads edit them but
+        not what only managers move; managers edit them."""
+        pool_lead = self._pool_lead()
+        own_lead = self._assigned_lead(user=self.user_rep)
+        for user, readonly, locked in (
+            (self.user_rep, True, True),
+            (self.user_team_lead, False, True),
+            (self.user_manager, False, False),
+        ):
+            flags = pool_lead.with_user(user).read(["pool_readonly", "pool_locked"])[0]
+            self.assertEqual(
+                (flags["pool_readonly"], flags["pool_locked"]),
+                (readonly, locked),
+                user.login,
+            )
+            self.assertFalse(own_lead.with_user(user).pool_readonly)
+            self.assertFalse(own_lead.with_user(user).pool_locked)
+
+    def test_pool_lead_form_read_only(self):
+        """Every field of the lead form is read-only on a pool lead for a
+        salesperson (but Claim); team leads may not change its salesperson,
+        team or company; nothing changes on the rep's own leads."""
+        pool_lead = self._pool_lead()
+        own_lead = self._assigned_lead(user=self.user_rep)
+        on_pool = self._readonly_fields(self.user_rep, pool_lead)
+        self.assertTrue(
+            {"name", "email_from", "phone", "tag_ids", "bant_need"} <= set(on_pool)
+        )
+        self.assertEqual([f for f, readonly in on_pool.items() if not readonly], [])
+        self.assertIn("Claim", self._form_buttons(self.user_rep, pool_lead))
+        on_own = self._readonly_fields(self.user_rep, own_lead)
+        for fname in ("name", "email_from", "tag_ids", "bant_need", "priority"):
+            self.assertFalse(on_own[fname], fname)
+        team_lead = self._readonly_fields(self.user_team_lead, pool_lead)
+        self.assertFalse(team_lead["name"])
+        self.assertFalse(team_lead["bant_need"])
+        self.assertTrue(team_lead["user_id"])
+        self.assertTrue(team_lead["team_id"])
+        manager = self._readonly_fields(self.user_manager, pool_lead)
+        self.assertFalse(manager["user_id"])
+        self.assertFalse(manager["name"])
+
+    def test_pool_lead_list_inline_edit_read_only(self):
+        """The lists with multi-edit (leads, pipeline) edit no field of a pool
+        lead for a salesperson; the pool's own list is not editable."""
+        pool_lead = self._pool_lead()
+        own_lead = self._assigned_lead(user=self.user_rep)
+        for view_ref in (
+            "crm.crm_case_tree_view_leads",
+            "crm.crm_case_tree_view_oppor",
+        ):
+            on_pool = self._readonly_fields(self.user_rep, pool_lead, "list", view_ref)
+            self.assertTrue(all(on_pool.values()), view_ref)
+            on_own = self._readonly_fields(self.user_rep, own_lead, "list", view_ref)
+            self.assertFalse(on_own["email_from"], view_ref)
+        pool_list = self._arch(
+            self.user_rep, "list", "lead_pool_policy.crm_lead_view_list_pool"
+        )
+        self.assertFalse(pool_list.get("editable") or pool_list.get("multi_edit"))
 
     # Counters and pool facts
 
