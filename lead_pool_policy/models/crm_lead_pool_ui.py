@@ -90,8 +90,10 @@ class CrmLead(models.Model):
         of the lead forms and editable lists gets ``readonly`` when
         ``pool_readonly`` (the fields only managers move: ``pool_locked``),
         also the fields other modules add. Sub-views keep their own rules
-        (their field is read-only as a whole)."""
+        (their field is read-only as a whole). Lists keep one header."""
         arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "list":
+            self._merge_list_headers(arch)
         if view_type == "form" or (
             view_type == "list"
             and (arch.get("editable") or arch.get("multi_edit") in ("1", "True"))
@@ -103,6 +105,16 @@ class CrmLead(models.Model):
                 flag = "pool_locked" if name in POOL_MANAGED_FIELDS else "pool_readonly"
                 node.set("readonly", readonly_or(node.get("readonly"), flag))
         return arch, view
+
+    @api.model
+    def _merge_list_headers(self, arch):
+        """One ``<header>`` per list: the web client shows the buttons of the
+        last one only, and the leads list gets one from this addon and one
+        from crm_iap_mine (when installed)."""
+        first, *others = arch.findall("header") or [None]
+        for header in others:
+            first.extend(header)
+            arch.remove(header)
 
     @api.model
     def get_pool_claim_status(self):

@@ -8,6 +8,7 @@ import ast
 
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -148,15 +149,54 @@ class TestPoolUi(PoolCommon):
         self.assertIn("'search_default_pool_my_team': 1", action.context)
 
     def test_no_pool_actions_on_every_list(self):
-        """Claim and Assign are buttons of the pool, not actions bound to every
-        lead list; Return stays a list action (for the rep's own leads)."""
+        """Claim and Assign are buttons of the pool, Return a button of the
+        leads and pipeline lists: none is an action bound to every lead list
+        (the pool's, other salespeople's leads)."""
         for user in (self.user_rep, self.user_manager):
             bound = (
                 self.env["ir.actions.actions"].with_user(user).get_bindings("crm.lead")
             )
             names = {action["name"] for action in bound.get("action", [])}
-            self.assertFalse({"Claim from Pool", "Assign from Pool"} & names)
-            self.assertIn("Return to Pool", names)
+            self.assertFalse(
+                {"Claim from Pool", "Assign from Pool", "Return to Pool"} & names
+            )
+        for view_ref in (
+            "crm.crm_case_tree_view_leads",
+            "crm.crm_case_tree_view_oppor",
+        ):
+            arch = self._arch(self.user_rep, "list", view_ref)
+            self.assertEqual(len(arch.xpath("header")), 1, "the client reads one")
+            self.assertEqual(
+                arch.xpath("header/button[@name='action_pool_return']/@string"),
+                ["Return to Pool"],
+            )
+        pool_list = self._arch(
+            self.user_rep, "list", "lead_pool_policy.crm_lead_view_list_pool"
+        )
+        self.assertFalse(pool_list.xpath("//button[@name='action_pool_return']"))
+
+    def test_return_wizard_says_what_cannot_be_returned(self):
+        """The Return to Pool wizard refuses, when it opens, leads that are in
+        the pool and, for salespeople, the leads of others."""
+        own = self._assigned_lead(user=self.user_rep)
+        other = self._assigned_lead(user=self.user_rep_2, name="Ron's lead")
+        pool_lead = self._pool_lead(name="Pool lead")
+
+        def open_wizard(user, leads):
+            action = leads.with_user(user).action_pool_return()
+            return (
+                self.env[action["res_model"]]
+                .with_user(user)
+                .with_context(action["context"])
+                .default_get(["lead_ids"])
+            )
+
+        self.assertTrue(open_wizard(self.user_rep, own)["lead_ids"])
+        with self.assertRaisesRegex(UserError, "Already in the public pool: Pool lead"):
+            open_wizard(self.user_rep, own | pool_lead)
+        with self.assertRaisesRegex(UserError, "not Ron's lead"):
+            open_wizard(self.user_rep, own | other)
+        self.assertTrue(open_wizard(self.user_manager, own | other)["lead_ids"])
 
     def test_team_pool_filter(self):
         other_team = self.env["crm.team"].create({"name": "Other Team"})

@@ -1,7 +1,8 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class CrmLeadPoolReturn(models.TransientModel):
@@ -12,6 +13,16 @@ class CrmLeadPoolReturn(models.TransientModel):
     reason_id = fields.Many2one("crm.lead.pool.return.reason")
     note = fields.Text()
     reason_required = fields.Boolean(compute="_compute_reason_required")
+
+    @api.model
+    def default_get(self, fields_list):
+        """Say which of the selected leads cannot be returned when the wizard
+        opens, not after it is filled in (the return itself checks again)."""
+        values = super().default_get(fields_list)
+        if values.get("lead_ids"):
+            ids = self._fields["lead_ids"].convert_to_cache(values["lead_ids"], self)
+            self._check_returnable(self.env["crm.lead"].browse(ids).exists())
+        return values
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -24,6 +35,29 @@ class CrmLeadPoolReturn(models.TransientModel):
             wizard.reason_required = any(
                 lead._get_pool_policy().pool_return_reason_required
                 for lead in wizard.lead_ids
+            )
+
+    @api.model
+    def _check_returnable(self, leads):
+        """Leads in the pool, and for salespeople the leads of others, are
+        not returned (``crm.lead._pool_return``)."""
+        if in_pool := leads.filtered("in_pool"):
+            raise UserError(
+                _(
+                    "Already in the public pool: %(leads)s. Select leads outside "
+                    "the pool to return them.",
+                    leads=", ".join(in_pool.mapped("display_name")),
+                )
+            )
+        if not leads._is_lead_manager() and (
+            others := leads.filtered(lambda lead: lead.user_id != self.env.user)
+        ):
+            raise UserError(
+                _(
+                    "You return only your own leads to the pool, not %(leads)s: "
+                    "a sales manager returns the leads of other salespeople.",
+                    leads=", ".join(others.mapped("display_name")),
+                )
             )
 
     def action_return(self):
