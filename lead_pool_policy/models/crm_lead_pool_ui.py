@@ -3,7 +3,7 @@
 """crm.lead: what the pool's screens show and nothing decides: the last
 return reason and note of a lead, the current user's claim counters, which
 fields of a pool lead the current user may edit (the guard's rules, shown as
-read-only fields)."""
+read-only fields) and whether a delete sends leads to the pool."""
 
 from odoo import _, api, fields, models
 
@@ -115,6 +115,18 @@ class CrmLead(models.Model):
         for header in others:
             first.extend(header)
             arch.remove(header)
+
+    def get_pool_delete_to_pool(self):
+        """Whether deleting these leads, as the current user, moves them to the
+        public pool instead of destroying them (``_pool_divert_unlink``): for
+        the delete dialogs. False when the delete really deletes (sales
+        managers) or is refused (pool leads, delete-to-pool off)."""
+        if not self or self._is_lead_manager():
+            return False
+        return all(
+            not lead.in_pool and lead._get_pool_policy().pool_delete_to_pool
+            for lead in self
+        )
 
     @api.model
     def get_pool_claim_status(self):

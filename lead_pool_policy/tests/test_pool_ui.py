@@ -277,6 +277,53 @@ class TestPoolUi(PoolCommon):
         )
         self.assertFalse(pool_list.get("editable") or pool_list.get("multi_edit"))
 
+    # Delete to pool
+
+    def test_delete_to_pool_per_policy(self):
+        """The delete dialogs ask whether a delete moves the leads to the pool:
+        for salespeople under a policy that says so, per lead's team or
+        company; never for managers (their delete deletes) nor for leads a
+        delete would be refused on."""
+        own = self._assigned_lead(user=self.user_rep)
+        own_2 = self._assigned_lead(user=self.user_rep)
+        Lead = self.env["crm.lead"]
+        self.assertTrue(own.with_user(self.user_rep).get_pool_delete_to_pool())
+        self.assertTrue(
+            (own | own_2).with_user(self.user_team_lead).get_pool_delete_to_pool()
+        )
+        self.assertFalse(own.with_user(self.user_manager).get_pool_delete_to_pool())
+        self.assertFalse(Lead.with_user(self.user_rep).get_pool_delete_to_pool())
+        pool_lead = self._pool_lead()
+        self.assertFalse(
+            (own | pool_lead).with_user(self.user_rep).get_pool_delete_to_pool()
+        )
+        # The team's own policy, then the company's.
+        self.team.write({"pool_policy_own": True, "pool_delete_to_pool": False})
+        self.assertFalse(own.with_user(self.user_rep).get_pool_delete_to_pool())
+        self.team.write({"pool_policy_own": False})
+        self.company.pool_delete_to_pool = False
+        self.assertFalse(own.with_user(self.user_rep).get_pool_delete_to_pool())
+        self.company.pool_delete_to_pool = True
+        # Each company its own policy.
+        company_b, rep_b = self._company_with_rep("lpp_rep_b_delete")
+        company_b.pool_delete_to_pool = False
+        lead_b = Lead.create(
+            {
+                "name": "B lead",
+                "type": "lead",
+                "company_id": company_b.id,
+                "user_id": rep_b.id,
+                "team_id": False,
+            }
+        )
+        self.assertFalse(lead_b.with_user(rep_b).get_pool_delete_to_pool())
+        company_b.pool_delete_to_pool = True
+        self.assertTrue(lead_b.with_user(rep_b).get_pool_delete_to_pool())
+        # What the dialog announced is what the delete does.
+        own.with_user(self.user_rep).unlink()
+        self.assertTrue(own.in_pool)
+        self.assertEqual(own.pool_reason, "deleted")
+
     # Counters and pool facts
 
     def test_claim_status(self):

@@ -84,3 +84,18 @@ class TestPoolTours(HttpCase, PoolCommon):
         self.assertEqual(len(logs), 2)
         self.assertEqual(logs.user_id, self.tour_manager)
         self.assertEqual(logs.owner_after_id, self.tour_rep)
+
+    def test_rep_deletes_own_lead_to_pool(self):
+        """A rep deletes their lead: the dialog and the notification say it
+        moves to the public pool, where its form is read-only to them."""
+        lead = self._create_lead(
+            name="Tour Own Lead", user=self.tour_rep, email_from="own@example.com"
+        )
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_all_leads",
+            "lead_pool_policy_rep_delete",
+            login="lpp_tour_rep",
+        )
+        self.assertTrue(lead.exists())
+        self.assertTrue(lead.in_pool)
+        self.assertEqual(lead.pool_reason, "deleted")

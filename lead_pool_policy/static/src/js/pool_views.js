@@ -7,6 +7,7 @@
 import {onWillStart, useState} from "@odoo/owl";
 import {useService} from "@web/core/utils/hooks";
 import {registry} from "@web/core/registry";
+import {user} from "@web/core/user";
 import {KanbanController} from "@web/views/kanban/kanban_controller";
 import {kanbanView} from "@web/views/kanban/kanban_view";
 import {ListController} from "@web/views/list/list_controller";
@@ -47,6 +48,20 @@ export class LeadPoolListController extends ListController {
     setup() {
         super.setup();
         this.poolClaim = usePoolClaim();
+        onWillStart(async () => {
+            this.isSalesManager = await user.hasGroup("sales_team.group_sale_manager");
+        });
+    }
+
+    /** Only sales managers archive, duplicate or delete pool leads. */
+    getStaticActionMenuItems() {
+        const items = super.getStaticActionMenuItems(...arguments);
+        if (!this.isSalesManager) {
+            for (const key of ["archive", "unarchive", "duplicate", "delete"]) {
+                delete items[key];
+            }
+        }
+        return items;
     }
 }
 

@@ -138,3 +138,67 @@ registry.category("web_tour.tours").add("lead_pool_policy_manager_assign", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("lead_pool_policy_rep_delete", {
+    url: "/odoo/action-crm.crm_lead_all_leads",
+    steps: () => [
+        {
+            content: "Open the rep's own lead",
+            trigger: ".o_data_row .o_data_cell[name=name]:contains('Tour Own Lead')",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb .active:contains('Tour Own Lead')",
+        },
+        {
+            content: "Open the action menu",
+            trigger: ".o_cp_action_menus .dropdown-toggle",
+            run: "click",
+        },
+        {
+            content: "Delete the lead",
+            trigger: ".o-dropdown-item:contains('Delete')",
+            run: "click",
+        },
+        {
+            content: "The dialog says where the lead goes",
+            trigger: ".modal .modal-title:contains('Move to the Public Pool')",
+        },
+        {
+            trigger: ".modal .modal-body:contains('it moves to the public pool')",
+        },
+        {
+            content: "Move it",
+            trigger: ".modal .modal-footer button:contains('Move to Pool')",
+            run: "click",
+        },
+        {
+            content: "The notification confirms it and opens the pool",
+            trigger: ".o_notification:contains('Tour Own Lead moved to the public pool.') button:contains('Open Public Pool')",
+            run: "click",
+        },
+        {
+            content: "The lead is in the pool",
+            trigger: ".o_lead_pool_list_view .o_data_row .o_data_cell[name=name]:contains('Tour Own Lead')",
+            run: "click",
+        },
+        {
+            content: "Its form is read-only to the rep, but Claim",
+            trigger: ".o_form_view .o_field_widget[name=name].o_readonly_modifier",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=email_from].o_readonly_modifier",
+        },
+        {
+            trigger: ".o_form_view button[name=action_pool_claim]:enabled",
+        },
+        {
+            content: "Nobody but a manager deletes a pool lead: no Delete in the action menu",
+            trigger: ".o_cp_action_menus .dropdown-toggle",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu:not(:has(.o-dropdown-item:contains('Delete')))",
+        },
+    ],
+});
