@@ -324,6 +324,54 @@ class TestPoolUi(PoolCommon):
         self.assertTrue(own.in_pool)
         self.assertEqual(own.pool_reason, "deleted")
 
+    # Search filters
+
+    def test_temperature_and_qualification_filters(self):
+        """Hot, Warm, Cold, Not Scored and MQL/SQL/PQL in the leads and
+        pipeline search views: Cold and Not Scored as the temperature badge
+        shows them, won leads in none."""
+        bant_hot = {
+            "bant_budget": "approved",
+            "bant_authority": "decision_maker",
+            "bant_need": "confirmed",
+        }
+        hot = self._create_lead(name="hot", bant_timeline="within_3_months", **bant_hot)
+        warm = self._create_lead(name="warm", **bant_hot)
+        cold = self._create_lead(name="cold", bant_need="none")
+        unscored = self._create_lead(name="unscored")
+        won = self._create_lead(
+            name="won", type="opportunity", bant_timeline="within_3_months", **bant_hot
+        )
+        won.probability = 100
+        sql = self._create_lead(name="sql", qualification="sql")
+        leads = hot | warm | cold | unscored | won | sql
+        self.assertEqual(
+            (hot | warm | cold | unscored | won).mapped("temperature"),
+            ["hot", "warm", "cold", "cold", "hot"],
+        )
+        expected = {
+            "temperature_hot": hot,
+            "temperature_warm": warm,
+            "temperature_cold": cold,
+            "temperature_unscored": unscored | sql,
+            "qualification_sql": sql,
+            "qualification_mql": self.env["crm.lead"],
+        }
+        for view_ref in (
+            "crm.view_crm_case_leads_filter",
+            "crm.view_crm_case_opportunities_filter",
+            "lead_pool_policy.crm_lead_view_search_pool",
+        ):
+            arch = self._arch(self.user_manager, "search", view_ref)
+            for name, found in expected.items():
+                [node] = arch.xpath(f"//filter[@name='{name}']")
+                domain = safe_eval(node.get("domain"), {"uid": self.user_manager.id})
+                self.assertEqual(
+                    leads.search(domain + [("id", "in", leads.ids)]),
+                    found,
+                    f"{view_ref}: {name}",
+                )
+
     # Counters and pool facts
 
     def test_claim_status(self):
