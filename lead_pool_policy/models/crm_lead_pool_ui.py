@@ -132,7 +132,8 @@ class CrmLead(models.Model):
     def get_pool_claim_status(self):
         """The current user's claim counters under the policy of their sales
         team (else their company): claimed today and open leads, each with its
-        limit (0: none), and the sentence the pool's control panel shows.
+        limit (0: none), and what the pool's control panel shows: the two
+        counters (``parts``) and the sentence of both (``label``).
         Public (called by the pool views); it tells users only about
         themselves."""
         user = self.env.user
@@ -166,5 +167,6 @@ class CrmLead(models.Model):
                 (daily_limit and claimed >= daily_limit)
                 or (open_limit and open_count >= open_limit)
             ),
+            "parts": parts,
             "label": " · ".join(parts),
         }

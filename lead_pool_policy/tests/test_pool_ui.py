@@ -384,6 +384,7 @@ class TestPoolUi(PoolCommon):
         self._pool_lead().with_user(self.user_rep).action_pool_claim()
         status = leads.get_pool_claim_status()
         self.assertEqual(status["label"], "Claimed today 1 / 3 · Open 2 / 2")
+        self.assertEqual(status["parts"], ["Claimed today 1 / 3", "Open 2 / 2"])
         self.assertTrue(status["limit_reached"])
         self.company.write({"pool_claim_daily_limit": 0, "pool_max_open_leads": 0})
 

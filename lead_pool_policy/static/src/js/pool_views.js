@@ -20,11 +20,12 @@ import {listView} from "@web/views/list/list_view";
 export function usePoolClaim() {
     const orm = useService("orm");
     const action = useService("action");
-    const status = useState({label: "", limitReached: false, claiming: false});
+    const status = useState({label: "", parts: [], limitReached: false, claiming: false});
 
     async function loadStatus() {
         const result = await orm.call("crm.lead", "get_pool_claim_status", []);
         status.label = result.label;
+        status.parts = result.parts;
         status.limitReached = result.limit_reached;
     }
 

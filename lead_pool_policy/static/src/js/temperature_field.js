@@ -63,10 +63,33 @@ export class LeadTemperatureField extends BadgeField {
     }
 }
 
+/**
+ * The minimal width of a list column of temperatures: the widest badge,
+ * "Not scored" in the user's language, measured once (a fixed width would
+ * cut it in Vietnamese, Odoo's default for selections cuts it in English).
+ */
+function temperatureColumnWidth() {
+    if (!temperatureColumnWidth.width) {
+        const badge = document.createElement("span");
+        badge.className = "badge o_lead_temperature o_lead_temperature_hot";
+        badge.style.position = "absolute";
+        badge.style.visibility = "hidden";
+        const icon = document.createElement("i");
+        icon.className = "fa fa-question-circle-o me-1";
+        badge.append(icon, _t("Not scored"));
+        document.body.append(badge);
+        // The badge and the cell's padding.
+        temperatureColumnWidth.width = Math.ceil(badge.getBoundingClientRect().width) + 24;
+        badge.remove();
+    }
+    return [temperatureColumnWidth.width];
+}
+
 export const leadTemperatureField = {
     ...badgeField,
     component: LeadTemperatureField,
     displayName: _t("Lead Temperature"),
+    listViewWidth: temperatureColumnWidth,
     fieldDependencies: [
         {name: "active", type: "boolean"},
         {name: "probability", type: "float"},
