@@ -8,7 +8,7 @@
 // is the server's answer (``crm.lead.get_pool_delete_to_pool``); otherwise
 // Odoo's own dialog is shown. On pool leads, which only sales managers
 // archive, duplicate or delete, the form's action menu offers none of these
-// to others.
+// to others, nor Add Properties to those who may not edit the lead.
 
 import {_t} from "@web/core/l10n/translation";
 import {ConfirmationDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
@@ -106,12 +106,19 @@ patch(FormController.prototype, {
     getStaticActionMenuItems() {
         const items = super.getStaticActionMenuItems(...arguments);
         if (this.props.resModel === LEAD_MODEL) {
-            for (const key of ["archive", "unarchive", "duplicate", "delete"]) {
+            const hideOn = {
+                archive: "pool_locked",
+                unarchive: "pool_locked",
+                duplicate: "pool_locked",
+                delete: "pool_locked",
+                addPropertyFieldValue: "pool_readonly",
+            };
+            for (const [key, flag] of Object.entries(hideOn)) {
                 const item = items[key];
                 if (item) {
                     const isAvailable = item.isAvailable;
                     item.isAvailable = () =>
-                        !this.model.root.data.pool_locked && (!isAvailable || isAvailable());
+                        !this.model.root.data[flag] && (!isAvailable || isAvailable());
                 }
             }
         }
