@@ -187,7 +187,7 @@ class TestPoolUi(PoolCommon):
             return (
                 self.env[action["res_model"]]
                 .with_user(user)
-                .with_context(action["context"])
+                .with_context(**action["context"])
                 .default_get(["lead_ids"])
             )
 
