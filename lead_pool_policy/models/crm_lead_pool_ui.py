@@ -86,21 +86,27 @@ class CrmLead(models.Model):
 
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
-        """Pool leads read-only where the guard refuses a save: every field
-        of the lead forms and editable lists gets ``readonly`` when
-        ``pool_readonly`` (the fields only managers move: ``pool_locked``),
-        also the fields other modules add. Sub-views keep their own rules
-        (their field is read-only as a whole). Lists keep one header."""
+        """Pool leads read-only where the guard refuses a save: in the forms
+        and lists that carry ``pool_readonly`` (the lead form, the editable
+        leads and pipeline lists), every editable field gets ``readonly``
+        when ``pool_readonly`` (the fields only managers move: when
+        ``pool_locked``), also the fields other modules add; a field
+        read-only anyway stays so. Sub-views keep their own rules (their
+        field is read-only as a whole). Lists keep one header."""
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "list":
             self._merge_list_headers(arch)
-        if view_type == "form" or (
-            view_type == "list"
-            and (arch.get("editable") or arch.get("multi_edit") in ("1", "True"))
+        if view_type in ("form", "list") and arch.xpath(
+            "//field[@name='pool_readonly'][not(ancestor::field)]"
         ):
             for node in arch.xpath("//field[not(ancestor::field)]"):
                 name = node.get("name")
-                if name in POOL_READONLY_FLAGS:
+                field = self._fields.get(name)
+                if (
+                    not field
+                    or name in POOL_READONLY_FLAGS
+                    or (node.get("readonly") is None and field.readonly)
+                ):
                     continue
                 flag = "pool_locked" if name in POOL_MANAGED_FIELDS else "pool_readonly"
                 node.set("readonly", readonly_or(node.get("readonly"), flag))

@@ -48,7 +48,9 @@ class TestPoolUi(PoolCommon):
         arch = self._arch(user, view_type, view_ref)
         return {
             node.get("name"): bool(
-                node.get("readonly") and self._eval(node.get("readonly"), lead, user)
+                self._eval(node.get("readonly"), lead, user)
+                if node.get("readonly")
+                else lead._fields[node.get("name")].readonly
             )
             for node in arch.xpath("//field[not(ancestor::field)]")
             if node.get("name") not in ("pool_readonly", "pool_locked")
@@ -250,6 +252,8 @@ class TestPoolUi(PoolCommon):
         on_own = self._readonly_fields(self.user_rep, own_lead)
         for fname in ("name", "email_from", "tag_ids", "bant_need", "priority"):
             self.assertFalse(on_own[fname], fname)
+        for fname in ("lead_score", "temperature", "in_pool"):
+            self.assertTrue(on_own[fname], f"{fname}: read-only anyway")
         team_lead = self._readonly_fields(self.user_team_lead, pool_lead)
         self.assertFalse(team_lead["name"])
         self.assertFalse(team_lead["bant_need"])
