@@ -404,7 +404,8 @@ def bench_recycle(env, rounds):
 
     def reset():
         # Every bench lead assigned; one in ten past its deadline, the others
-        # well before their warning window.
+        # well before their warning window. Their probabilities and prorated
+        # revenues as crm keeps them (a probability of 10 %, automated).
         cr.execute("DELETE FROM crm_lead_pool_log")
         cr.execute(
             "DELETE FROM mail_message WHERE model = 'crm.lead' "
@@ -418,9 +419,12 @@ def bench_recycle(env, rounds):
                    pool_previous_user_id = NULL, pool_previous_stage_id = NULL,
                    pool_recycle_count = 0, pool_warned_deadline = NULL,
                    first_contact_date = NULL, last_contact_date = NULL,
-                   probability = 10, automated_probability = NULL,
-                   prorated_revenue = NULL, recurring_revenue_prorated = NULL,
-                   recurring_revenue_monthly_prorated = NULL, day_open = NULL,
+                   probability = 10, automated_probability = 10,
+                   prorated_revenue = COALESCE(expected_revenue, 0) * 0.1,
+                   recurring_revenue_prorated = COALESCE(recurring_revenue, 0) * 0.1,
+                   recurring_revenue_monthly_prorated =
+                       COALESCE(recurring_revenue_monthly, 0) * 0.1,
+                   day_open = NULL,
                    date_open = (now() at time zone 'utc') - CASE WHEN id %% 10 = 0
                        THEN (%(days)s + 1) * interval '1 day'
                        ELSE interval '0 days' END
