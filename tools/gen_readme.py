@@ -71,12 +71,29 @@ def build():
     return "\n".join(parts).rstrip() + "\n"
 
 
+def check_rst(text):
+    """Fail on any reStructuredText warning: Odoo renders README.rst on the
+    module's page, and the OCA's tools publish it."""
+    import docutils.core
+    import docutils.utils
+
+    try:
+        docutils.core.publish_string(
+            text,
+            writer_name="null",
+            settings_overrides={"report_level": 5, "halt_level": 2},
+        )
+    except docutils.utils.SystemMessage as error:
+        sys.exit(f"README.rst is not valid reStructuredText: {error}")
+
+
 def main():
     text = build()
     target = ADDON / "README.rst"
     if "--check" in sys.argv:
         if not target.exists() or target.read_text() != text:
             sys.exit("README.rst is out of date: run python3 tools/gen_readme.py")
+        check_rst(text)
         return
     target.write_text(text)
 
