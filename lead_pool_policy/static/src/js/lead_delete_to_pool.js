@@ -79,28 +79,46 @@ function notifyMovedToPool(env, count, name) {
     });
 }
 
+/**
+ * Run ``deleteLeads`` (the controller's own delete, which opens its
+ * confirmation) knowing whether the leads ``resIds`` (``name``: the lead's
+ * name when there is one) would move to the pool: ``poolDeleteProps`` then
+ * turns the confirmation into a move to the pool.
+ */
+async function withPoolDelete(controller, resIds, name, deleteLeads) {
+    if (controller.props.resModel === LEAD_MODEL) {
+        controller.leadPoolDelete = {
+            count: await poolDeleteCount(controller.env, resIds),
+            name,
+        };
+    }
+    try {
+        return await deleteLeads();
+    } finally {
+        controller.leadPoolDelete = null;
+    }
+}
+
+function poolDeleteProps(controller, props) {
+    const poolDelete = controller.leadPoolDelete;
+    return poolDelete?.count
+        ? poolDeleteDialogProps(controller.env, props, poolDelete.count, poolDelete.name)
+        : props;
+}
+
 patch(FormController.prototype, {
     async deleteRecord() {
         const root = this.model.root;
-        if (this.props.resModel === LEAD_MODEL) {
-            this.leadPoolDelete = {
-                count: await poolDeleteCount(this.env, [root.resId]),
-                name: root.data.display_name || root.data.name,
-            };
-        }
-        try {
-            return await super.deleteRecord(...arguments);
-        } finally {
-            this.leadPoolDelete = null;
-        }
+        return withPoolDelete(
+            this,
+            [root.resId],
+            root.data.display_name || root.data.name,
+            () => super.deleteRecord(...arguments)
+        );
     },
 
     get deleteConfirmationDialogProps() {
-        const props = super.deleteConfirmationDialogProps;
-        const poolDelete = this.leadPoolDelete;
-        return poolDelete?.count
-            ? poolDeleteDialogProps(this.env, props, poolDelete.count, poolDelete.name)
-            : props;
+        return poolDeleteProps(this, super.deleteConfirmationDialogProps);
     },
 
     getStaticActionMenuItems() {
@@ -128,27 +146,17 @@ patch(FormController.prototype, {
 
 patch(ListController.prototype, {
     async onDeleteSelectedRecords() {
-        if (this.props.resModel === LEAD_MODEL) {
-            const root = this.model.root;
-            const resIds = await root.getResIds(true);
-            this.leadPoolDelete = {
-                count: await poolDeleteCount(this.env, resIds),
-                name: resIds.length === 1 ? root.selection[0]?.data.display_name : null,
-            };
-        }
-        try {
-            return await super.onDeleteSelectedRecords(...arguments);
-        } finally {
-            this.leadPoolDelete = null;
-        }
+        const root = this.model.root;
+        const resIds =
+            this.props.resModel === LEAD_MODEL ? await root.getResIds(true) : [];
+        const name = resIds.length === 1 ? root.selection[0]?.data.display_name : null;
+        return withPoolDelete(this, resIds, name, () =>
+            super.onDeleteSelectedRecords(...arguments)
+        );
     },
 
     get deleteConfirmationDialogProps() {
-        const props = super.deleteConfirmationDialogProps;
-        const poolDelete = this.leadPoolDelete;
-        return poolDelete?.count
-            ? poolDeleteDialogProps(this.env, props, poolDelete.count, poolDelete.name)
-            : props;
+        return poolDeleteProps(this, super.deleteConfirmationDialogProps);
     },
 });
 
