@@ -118,7 +118,20 @@ patch(FormController.prototype, {
     },
 
     get deleteConfirmationDialogProps() {
-        return poolDeleteProps(this, super.deleteConfirmationDialogProps);
+        const props = super.deleteConfirmationDialogProps;
+        if (!this.leadPoolDelete?.count) {
+            return props;
+        }
+        const root = this.model.root;
+        return poolDeleteProps(this, {
+            ...props,
+            // The lead is not gone: the form stays on it, now in the pool
+            // (Odoo's delete would show the next lead of the pager).
+            confirm: async () => {
+                await this.orm.unlink(LEAD_MODEL, [root.resId]);
+                await root.load();
+            },
+        });
     },
 
     getStaticActionMenuItems() {

@@ -173,6 +173,13 @@ registry.category("web_tour.tours").add("lead_pool_policy_rep_delete", {
             run: "click",
         },
         {
+            content: "The form stays on the lead, now in the pool",
+            trigger: ".o_form_view .ribbon:contains('In Pool')",
+        },
+        {
+            trigger: ".o_breadcrumb .active:contains('Tour Own Lead')",
+        },
+        {
             content: "The notification confirms it and opens the pool",
             trigger: ".o_notification:contains('Tour Own Lead moved to the public pool.') button:contains('Open Public Pool')",
             run: "click",
