@@ -21,8 +21,12 @@ qualifications, one or two engagement events for a third of them):
   ``GROUP BY`` they need;
 - recycle: the recycle cron (``crm.lead._cron_pool_recycle``) with a tenth of
   the leads past their deadline, next to one hand-written statement doing the
-  same state change (pool stage, owner, bookkeeping, a pool log row and a
-  chatter note per lead); peak memory of the cron is reported too.
+  same state change (pool stage, owner, bookkeeping, a pool log row, a chatter
+  note and its tracking values of owner and stage per lead, with Odoo's
+  author and audit columns) followed by what crm recomputes (its predictive
+  probability, by crm's own batch function, and the prorated revenues, in one
+  UPDATE); the moved leads' columns and history counts of both sides are
+  compared, and the cron's peak memory is reported.
 
 In subprocesses (tools/bench_install.py), the way an administrator installs
 the addon (``-i lead_pool_policy --without-demo=all --stop-after-init``):
