@@ -72,11 +72,7 @@ POOL_HISTORY_QUERY = """
            %(uid)s, %(now)s, %(uid)s, %(now)s
       FROM noted
       JOIN moves ON moves.lead_id = noted.res_id
-     CROSS JOIN LATERAL (
-         VALUES ('user_id', %(user_field)s, moves.user_id_before, moves.user_id_after),
-                ('stage_id', %(stage_field)s, moves.stage_id_before,
-                 moves.stage_id_after)
-     ) AS t(fname, field_id, old_id, new_id)
+     CROSS JOIN LATERAL (VALUES %(tracked)s) AS t(fname, field_id, old_id, new_id)
       LEFT JOIN names old ON old.fname = t.fname AND old.id = t.old_id
       LEFT JOIN names new ON new.fname = t.fname AND new.id = t.new_id
      WHERE t.old_id IS DISTINCT FROM t.new_id
@@ -313,11 +309,14 @@ class CrmLead(models.Model):
         leads = self.sudo().filtered("id")
         if not leads:
             return []
-        stages = {}
+        stages, first_stages = {}, {}
         for lead in leads:
             previous = lead.pool_previous_stage_id
             if not previous or previous.is_pool or previous.is_won:
-                previous = lead._stage_find(team_id=lead.team_id.id)
+                team_id = lead.team_id.id
+                if team_id not in first_stages:
+                    first_stages[team_id] = lead._stage_find(team_id=team_id)
+                previous = first_stages[team_id]
             stages[lead.id] = previous.id or None
         now = fields.Datetime.now()
         old = self._pool_column("old")
@@ -403,7 +402,7 @@ class CrmLead(models.Model):
         moves = {
             "lead_id": [row["id"] for row in rows],
             "reason": [None if claimed else row["pool_reason"] for row in rows],
-            "body_key": [event if claimed else row["pool_reason"] for row in rows],
+            "body_key": [self._pool_note_key(row, event) for row in rows],
             **{
                 key: [row[key] for row in rows]
                 for fname in POOL_TRACKED_FIELDS
@@ -433,8 +432,16 @@ class CrmLead(models.Model):
                 message_values=SQL(", ").join(
                     SQL("%s", value) for value in history["message"].values()
                 ),
-                user_field=history["field_ids"]["user_id"],
-                stage_field=history["field_ids"]["stage_id"],
+                tracked=SQL(", ").join(
+                    SQL(
+                        "(%s, %s, moves.%s, moves.%s)",
+                        fname,
+                        field_id,
+                        SQL.identifier(f"{fname}_before"),
+                        SQL.identifier(f"{fname}_after"),
+                    )
+                    for fname, field_id in history["field_ids"].items()
+                ),
                 date=fields.Datetime.now(),
                 event=event,
                 uid=self.env.uid,
@@ -469,7 +476,7 @@ class CrmLead(models.Model):
         }
         bodies = {}
         for row in rows:
-            key = event if event in ("claim", "assign") else row["pool_reason"]
+            key = self._pool_note_key(row, event)
             if key not in bodies:
                 body = self._pool_move_note(row, event)
                 bodies[key] = str(
@@ -496,6 +503,12 @@ class CrmLead(models.Model):
             "names": names,
             "field_ids": field_ids,
         }
+
+    @api.model
+    def _pool_note_key(self, row, event):
+        """What a move's note says depends on: the claim or assign, else the
+        reason the lead entered the pool."""
+        return event if event in ("claim", "assign") else row["pool_reason"]
 
     def _pool_move_note(self, row, event):
         if event in ("claim", "assign"):

@@ -144,11 +144,11 @@ class CrmLead(models.Model):
         themselves."""
         user = self.env.user
         team = user.sale_team_id
-        policy = (
-            team
-            if team.pool_policy_own
-            else (team.company_id or self.env.company).sudo()
-        )
+        if team.pool_policy_own:
+            policy = team
+        else:
+            # The company whose pool the team works in (see crm.team).
+            policy = (team._pool_policy_company() if team else self.env.company).sudo()
         claimed, open_count = self._pool_claim_stats(user)
         daily_limit = policy.pool_claim_daily_limit
         open_limit = policy.pool_max_open_leads
