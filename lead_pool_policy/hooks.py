@@ -132,6 +132,22 @@ def uninstall_hook(env):
     a type the uninstall deletes."""
     _release_pool_leads(env)
     _release_activities(env)
+    _restore_crm_rules(env)
+
+
+def _restore_crm_rules(env):
+    """crm's personal rule grants every permission again (the addon made it
+    read-only, writing through its own rule that leaves the pool out)."""
+    rule = env.ref("crm.crm_rule_personal_lead", raise_if_not_found=False)
+    if rule:
+        rule.write(
+            {
+                "perm_read": True,
+                "perm_write": True,
+                "perm_create": True,
+                "perm_unlink": True,
+            }
+        )
 
 
 def _release_pool_leads(env):

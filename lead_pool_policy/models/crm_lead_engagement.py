@@ -4,6 +4,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .crm_lead import with_chosen_defaults
+
 
 class CrmLeadEngagement(models.Model):
     _name = "crm.lead.engagement"
@@ -43,7 +45,7 @@ class CrmLeadEngagement(models.Model):
                     ids=", ".join(map(str, sorted(unknown))),
                 )
             )
-        self._check_points(vals_list)
+        self._check_points(with_chosen_defaults(self, vals_list))
         events = super().create(vals_list)
         events.lead_id._apply_engagement_qualification(events)
         events.lead_id._rescore()
@@ -51,6 +53,10 @@ class CrmLeadEngagement(models.Model):
 
     def write(self, vals):
         self._check_points([vals])
+        if vals.get("lead_id"):
+            # The record rules checked the event's lead before the write; the
+            # lead it moves to must be one the user may change as well.
+            self.env["crm.lead"].browse(vals["lead_id"]).check_access("write")
         leads = self.lead_id
         result = super().write(vals)
         if {"type_id", "date", "points", "lead_id"} & set(vals):

@@ -298,7 +298,39 @@ class CrmLead(models.Model):
                 "return_reason_id": return_reason.id if return_reason else False,
             },
         )
+        self._pool_unfollow_previous_owners(rows)
         return rows
+
+    def _pool_unfollow_previous_owners(self, rows):
+        """A lead entering the pool is nobody's: its former salesperson stops
+        following it (as a follower they would go on receiving its mail, the
+        customer's among it, and posting on a lead they no longer hold). One
+        statement for the whole move."""
+        pairs = [
+            (row["id"], row["user_id_before"]) for row in rows if row["user_id_before"]
+        ]
+        if not pairs:
+            return
+        self.env["mail.followers"].flush_model()
+        self.env.execute_query(
+            SQL(
+                """
+            DELETE FROM mail_followers follower
+             USING res_users owner,
+                   unnest(%s::int[], %s::int[]) AS moved(lead_id, user_id)
+             WHERE owner.id = moved.user_id
+               AND follower.res_model = 'crm.lead'
+               AND follower.res_id = moved.lead_id
+               AND follower.partner_id = owner.partner_id
+                """,
+                [lead_id for lead_id, _user in pairs],
+                [user_id for _lead, user_id in pairs],
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
+        self.browse([lead_id for lead_id, _user in pairs]).invalidate_recordset(
+            ["message_follower_ids", "message_partner_ids", "message_is_follower"]
+        )
 
     def _pool_take(self, user, event):
         """Give these pool leads to ``user`` at once (claim or assign): each

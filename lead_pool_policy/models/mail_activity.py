@@ -17,6 +17,10 @@ class MailActivity(models.Model):
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if types_by_lead:
             leads = self.env["crm.lead"].sudo().browse(list(types_by_lead)).exists()
+            if not self.env["crm.lead"]._is_lead_manager():
+                # A salesperson's activity left on a lead now in the pool
+                # does not count as working on it.
+                leads = leads.filtered(lambda lead: not lead.in_pool)
             contacted = leads.filtered(
                 lambda lead: (
                     types_by_lead[lead.id]
