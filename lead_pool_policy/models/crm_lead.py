@@ -56,6 +56,27 @@ BANT_MET_VALUES = {
 }
 
 
+def with_chosen_defaults(model, vals_list):
+    """Each of ``vals_list`` with the defaults its caller chose, which Odoo
+    adds after ``create`` receives it: the context's ``default_<field>`` keys
+    and ``ir.default`` values (the code's own field defaults are not a
+    caller's choice). What create-time checks must see: the final values."""
+    chosen = {
+        key[8:]
+        for key in model.env.context
+        if key.startswith("default_") and key[8:] in model._fields
+    }
+    chosen.update(model.env["ir.default"].sudo()._get_model_defaults(model._name))
+    if not chosen:
+        return vals_list
+    result = []
+    for vals in vals_list:
+        if missing := chosen - set(vals):
+            vals = {**model.default_get(sorted(missing)), **vals}
+        result.append(vals)
+    return result
+
+
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
@@ -121,12 +142,13 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
+        final_list = with_chosen_defaults(self, vals_list)
+        for vals in final_list:
             self._check_system_fields(vals)
-        self._pool_check_create(vals_list)
+        self._pool_check_create(final_list)
         vals_list, to_pool = self._pool_before_create(vals_list)
         leads = super().create(vals_list)
-        leads._pool_check_created_exempt_tags(vals_list)
+        leads._pool_check_created_exempt_tags(final_list)
         leads._scoring_after_create()
         self.browse([leads[index].id for index in to_pool])._pool_enter(
             "manager", "enter"

@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .crm_lead import with_chosen_defaults
+
 STATS_FIELDS = ("lead_count", "converted_count", "conversion_rate")
 # Per company: each company's leads (the lead's company, else its team's)
 # within its own window; one scan of the leads for all of them, a plain
@@ -109,7 +111,7 @@ class UtmSource(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
+        for vals in with_chosen_defaults(self, vals_list):
             self._check_stats_not_written(vals)
         return super().create(vals_list)
 
