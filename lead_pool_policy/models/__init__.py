@@ -18,6 +18,7 @@ from . import crm_lead_pool_distribute
 from . import crm_lead_pool_masking
 from . import mail_activity
 from . import mail_message
+from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
 from . import utm_source

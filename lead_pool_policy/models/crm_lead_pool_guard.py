@@ -18,6 +18,7 @@ Three kinds of users:
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 # On pool leads, the fields only managers change (the pool's moves, team and
 # company, whose policy sets the claim limits).
@@ -215,6 +216,46 @@ class CrmLead(models.Model):
             for vals in vals_list:
                 vals.pop("date_open", None)
         return vals_list
+
+    @api.depends("partner_id.email")
+    def _compute_email_from(self):
+        kept = self._pool_keep_stored("email_from")
+        return super(CrmLead, self - kept)._compute_email_from()
+
+    @api.depends("partner_id.phone")
+    def _compute_phone(self):
+        kept = self._pool_keep_stored("phone")
+        return super(CrmLead, self - kept)._compute_phone()
+
+    def _pool_keep_stored(self, fname):
+        """crm copies the customer's address into its leads when it changes:
+        a salesperson changing a shared customer (through their own lead)
+        does not rewrite a pool lead's details. Those leads keep their stored
+        value; returns them."""
+        if self._is_lead_manager():
+            return self.browse()
+        kept = self.filtered(lambda lead: lead.id and lead.in_pool)
+        if kept:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT id, %s FROM crm_lead WHERE id IN %s",
+                    SQL.identifier(fname),
+                    tuple(kept.ids),
+                )
+            )
+            for lead_id, value in rows:
+                self.browse(lead_id)[fname] = value
+        return kept
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        """Odoo lets whoever reads a document follow it; following a pool
+        lead would mail its messages (the customer's among them) to a
+        salesperson who has not claimed it: they follow what they may change."""
+        if not self._is_lead_manager() and self.filtered("in_pool"):
+            self.check_access("write")
+        return super().message_subscribe(
+            partner_ids=partner_ids, subtype_ids=subtype_ids
+        )
 
     def _merge_opportunity(
         self, user_id=False, team_id=False, auto_unlink=True, max_length=5
