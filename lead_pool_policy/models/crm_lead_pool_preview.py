@@ -8,9 +8,10 @@ import json
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS
+from .crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS, POOL_POLICY_FIELDS
 
 PREVIEW_STATES = [
     ("due", "At the next run"),
@@ -184,23 +185,55 @@ class CrmLead(models.Model):
     @api.model
     def _pool_preview_context(self):
         """(kind, id, values or None, next run, window end) of the preview
-        the context carries (see ``_pool_preview_action``), or None."""
+        the context carries (see ``_pool_preview_action``), or None; a
+        context that is not one the preview wrote is refused in words."""
+        raw = self.env.context.get("pool_preview")
+        if not raw:
+            return None
         try:
-            preview = json.loads(self.env.context.get("pool_preview") or "null")
-        except (TypeError, ValueError):
-            return None
-        if not isinstance(preview, dict):
-            return None
-        values = preview.get("values")
-        if values is not None:
-            values = dict(
-                values, pool_exempt_tag_ids=set(values["pool_exempt_tag_ids"])
-            )
-            for fname in POOL_GRACE_FIELDS:
-                values[fname] = fields.Datetime.to_datetime(values[fname] or False)
-        next_run = self._pool_next_run()
-        window_end = next_run + timedelta(days=int(preview["warning_days"]))
-        return preview["kind"], int(preview["id"]), values, next_run, window_end
+            preview = json.loads(raw)
+            kind, res_id = preview["kind"], int(preview["id"])
+            warning_days = int(preview["warning_days"])
+            if kind not in ("company", "team") or not 0 <= warning_days <= 3650:
+                raise ValueError(kind)
+            values = preview["values"]
+            if values is not None:
+                values = self._pool_preview_values(values)
+            next_run = self._pool_next_run()
+            window_end = next_run + timedelta(days=warning_days)
+        except (TypeError, ValueError, KeyError, OverflowError, AttributeError):
+            raise UserError(
+                _(
+                    "This recycle preview cannot be read: open it again from the "
+                    "policy's Preview button."
+                )
+            ) from None
+        return kind, res_id, values, next_run, window_end
+
+    @api.model
+    def _pool_preview_values(self, plain):
+        """The previewed policy from its JSON form, each value of the type the
+        rules' statement expects (anything else raises ValueError)."""
+        Company = self.env["res.company"]
+        values = {}
+        for fname in POOL_POLICY_FIELDS:
+            value = plain[fname]
+            ftype = Company._fields[fname].type
+            if fname == "pool_exempt_tag_ids":
+                values[fname] = {int(tag) for tag in value}
+            elif ftype == "boolean":
+                if not isinstance(value, bool):
+                    raise ValueError(fname)
+                values[fname] = value
+            else:
+                values[fname] = int(value)
+                if not 0 <= values[fname] <= 36500:
+                    raise ValueError(fname)
+        for fname in POOL_GRACE_FIELDS:
+            if plain[fname] and not isinstance(plain[fname], str):
+                raise ValueError(fname)
+            values[fname] = fields.Datetime.to_datetime(plain[fname] or False)
+        return values
 
     @api.model
     def _pool_preview_action(self, kind, res_id, values, changed):
