@@ -11,7 +11,7 @@ from .common import PoolCommon
 LANGUAGES = ("zh_CN", "zh_TW", "vi_VN", "ro_RO")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "lead_pool_policy")
 class TestTranslations(PoolCommon):
     @classmethod
     def setUpClass(cls):

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from .common import PoolCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "lead_pool_policy")
 class TestPoolMasking(PoolCommon):
     """Masking on every read path, the setting on and off."""
 

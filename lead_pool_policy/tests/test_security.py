@@ -13,7 +13,7 @@ from odoo.tests.common import JsonRpcException
 from .common import PoolCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "lead_pool_policy")
 class TestPoolGuard(PoolCommon):
     @classmethod
     def setUpClass(cls):
@@ -373,7 +373,7 @@ class TestPoolGuard(PoolCommon):
             )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "lead_pool_policy")
 class TestPoolRpc(HttpCase, PoolCommon):
     """A few of the attempts through Odoo's real JSON-RPC."""
 
