@@ -201,3 +201,28 @@ class TestPoolMasking(PoolCommon):
             .with_user(self.user_rep)
             .search([("id", "=", lead.id), ("email_from", "like", "john")])
         )
+
+    def test_read_masks_until_claimed(self):
+        lead = self._pool_lead(
+            email_from="john.doe@example.com",
+            phone="+1 555 123 4567",
+            mobile="0612345678",
+        )
+        fnames = ["email_from", "phone", "mobile"]
+        plain = {"email_from": "john.doe@example.com", "phone": "+1 555 123 4567"}
+        rep_values = lead.with_user(self.user_rep).read(fnames)[0]
+        self.assertEqual(
+            rep_values["email_from"], plain["email_from"], "off by default"
+        )
+        self.company.pool_mask_contacts = True
+        rep_values = lead.with_user(self.user_rep).read(fnames)[0]
+        self.assertEqual(rep_values["email_from"], "j***@example.com")
+        self.assertEqual(rep_values["phone"], "+1 *** *** **67")
+        self.assertEqual(rep_values["mobile"], "061*****78")
+        web = lead.with_user(self.user_rep).web_read({"email_from": {}})[0]
+        self.assertEqual(web["email_from"], "j***@example.com")
+        manager_values = lead.with_user(self.user_manager).read(fnames)[0]
+        self.assertEqual(manager_values["email_from"], plain["email_from"])
+        lead.with_user(self.user_rep).action_pool_claim()
+        rep_values = lead.with_user(self.user_rep).read(fnames)[0]
+        self.assertEqual(rep_values["phone"], plain["phone"], "unmasked once claimed")

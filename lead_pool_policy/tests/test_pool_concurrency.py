@@ -21,7 +21,9 @@ from odoo.tests import TransactionCase, tagged
 # Their own tag: these tests commit (separate connections see each other's
 # work) and clean up after themselves; `--test-tags lead_pool_policy` leaves
 # them out.
-@tagged("post_install", "-at_install", "lead_pool_policy", "lead_pool_policy_concurrency")
+@tagged(
+    "post_install", "-at_install", "lead_pool_policy", "lead_pool_policy_concurrency"
+)
 class TestPoolConcurrency(TransactionCase):
     @contextmanager
     def _committed_env(self, uid=SUPERUSER_ID):

@@ -7,7 +7,7 @@ changes nothing; each test checks the lead afterwards."""
 from datetime import datetime
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, tagged, users
 from odoo.tests.common import JsonRpcException
 
 from .common import PoolCommon
@@ -371,6 +371,47 @@ class TestPoolGuard(PoolCommon):
             self.env["crm.lead.contact.log"].with_user(self.user_rep).create(
                 {"lead_id": missing}
             )
+
+    @users("lpp_rep")
+    def test_rep_cannot_bypass_pool(self):
+        pool_lead = self._pool_lead().with_user(self.env.user)
+        own = self._assigned_lead(user=self.user_rep).with_user(self.env.user)
+        with self.assertRaises(AccessError):
+            pool_lead.write({"user_id": self.env.uid})
+        with self.assertRaises(AccessError):
+            pool_lead.write({"user_id": self.user_rep_2.id})
+        with self.assertRaises(AccessError):
+            own.write({"stage_id": self.pool_stage.id})
+        with self.assertRaises(AccessError):
+            own.write({"pool_recycle_count": 0})
+        with self.assertRaises(AccessError):
+            own.write({"pool_recycle_deadline": False})
+        self.assertTrue(pool_lead.in_pool)
+        self.assertFalse(own.in_pool)
+
+    @users("lpp_team_lead")
+    def test_team_lead_rights(self):
+        """All-leads salespeople see every lead but change the pool only
+        through its actions, like the other salespeople."""
+        pool_lead = self._pool_lead().with_user(self.env.user)
+        other = self._assigned_lead(user=self.user_rep_2).with_user(self.env.user)
+        self.assertTrue(other.name, "sees other salespeople's leads")
+        with self.assertRaises(AccessError):
+            pool_lead.write({"user_id": self.user_rep.id})
+        with self.assertRaises(AccessError):
+            other.write({"stage_id": self.pool_stage.id})
+        with self.assertRaises(AccessError):
+            pool_lead.unlink()
+        with self.assertRaises(AccessError):
+            self.env["crm.lead.pool.assign"].create(
+                {"lead_ids": [(6, 0, pool_lead.ids)], "user_id": self.user_rep.id}
+            ).action_assign()
+        self.assertTrue(pool_lead.in_pool)
+        # Returning a colleague's lead needs a manager.
+        with self.assertRaises(AccessError):
+            other._pool_return(reason=self.reason)
+        pool_lead.action_pool_claim()
+        self.assertEqual(pool_lead.user_id, self.user_team_lead)
 
 
 @tagged("post_install", "-at_install", "lead_pool_policy")
