@@ -88,7 +88,9 @@ class CrmLead(models.Model):
         loser finds it taken.
         Returns {lead id: outcome} with outcome in claimed, taken, cooldown,
         daily_limit, open_limit. Managers assigning leads (``event`` assign)
-        go through the same path, and may lift the limits.
+        go through the same path, and may lift the limits; Batch Claim is the
+        salespeople's switch: it never refuses an assignment (the Assign
+        wizard, the distribution cron) nor a sales manager.
         """
         self._check_pool_claimer(user)
         if not self:
@@ -107,8 +109,9 @@ class CrmLead(models.Model):
         leads.invalidate_recordset()
         policies = {lead: lead._get_pool_policy() for lead in leads}
         if (
-            enforce_limits
+            event == "claim"
             and len(self) > 1
+            and not self._is_lead_manager()
             and any(not policy.pool_batch_claim for policy in policies.values())
         ):
             raise UserError(

@@ -1,0 +1,69 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Claim limits that hold at all times: Batch Claim binds salespeople only,
+the counters show the policy the claims meet, the daily limit counts on the
+company's day, the open-lead limit holds when a lead re-opens, the cooldown
+follows the lead through its teams; the Leads feature for every user."""
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import PoolCommon
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestBatchClaimSwitch(PoolCommon):
+    """Batch Claim is the salespeople's switch, not the managers'."""
+
+    def test_manager_assigns_two_leads_with_batch_claim_off(self):
+        leads = self._pool_lead(name="Batch A") | self._pool_lead(name="Batch B")
+        self.company.pool_batch_claim = False
+        with self.assertRaises(UserError) as caught:
+            leads.with_user(self.user_rep).action_pool_claim()
+        self.assertIn("Batch claiming is switched off", str(caught.exception))
+        self.assertTrue(all(leads.mapped("in_pool")))
+        wizard = (
+            self.env["crm.lead.pool.assign"]
+            .with_user(self.user_manager)
+            .create({"lead_ids": [(6, 0, leads.ids)], "user_id": self.user_rep.id})
+        )
+        action = wizard.action_assign()
+        self.assertEqual(
+            action["params"]["outcomes"],
+            {str(lead.id): "claimed" for lead in leads},
+        )
+        self.assertEqual(action["params"]["message"], "Assigned 2 leads to Rita Rep.")
+        self.assertEqual(leads.user_id, self.user_rep)
+        self.assertFalse(any(leads.mapped("in_pool")))
+
+    def test_team_policy_batch_claim_off_binds_salespeople_only(self):
+        self.team.write({"pool_policy_own": True, "pool_batch_claim": False})
+        leads = self._pool_lead() | self._pool_lead()
+        with self.assertRaises(UserError):
+            leads.with_user(self.user_team_lead).action_pool_claim()
+        self.assertTrue(all(leads.mapped("in_pool")))
+        # A sales manager's own claim is not a salesperson's batch.
+        action = leads.with_user(self.user_manager).action_pool_claim()
+        self.assertEqual(sorted(action["params"]["outcomes"].values()), ["claimed"] * 2)
+        self.assertEqual(leads.user_id, self.user_manager)
+
+    def test_distribution_cron_hands_out_a_quota_of_three(self):
+        self.company.pool_batch_claim = False
+        members = self.team.crm_team_member_ids
+        # Only Rita takes leads; Odoo's quota: 90 a month, 3 a day.
+        members.write({"assignment_max": 90})
+        (members - members.filtered(lambda m: m.user_id == self.user_rep)).write(
+            {"assignment_optout": True}
+        )
+        leads = self.env["crm.lead"]
+        for i in range(4):
+            leads |= self._pool_lead(name=f"quota {i}", user=self.user_manager)
+        assigned = self.env["crm.lead"]._cron_pool_distribute()
+        self.assertEqual(assigned, 3)
+        self.assertEqual(len(leads.filtered(lambda ld: ld.user_id == self.user_rep)), 3)
+        self.assertEqual(len(leads.filtered("in_pool")), 1)
+        logs = self.env["crm.lead.pool.log"].search(
+            [("lead_id", "in", leads.ids), ("event", "=", "assign")]
+        )
+        self.assertEqual(logs.owner_after_id, self.user_rep)
+        self.assertEqual(len(logs), 3)
