@@ -19,6 +19,7 @@ from . import crm_lead_pool_masking
 from . import mail_activity
 from . import mail_message
 from . import res_company
+from . import res_partner
 from . import res_config_settings
 from . import utm_source
 from . import crm_lead_pool_ui

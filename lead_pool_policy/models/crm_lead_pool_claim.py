@@ -6,8 +6,6 @@ which pool lead, under which limits (the moves themselves are in
 
 from datetime import timedelta
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -117,15 +115,14 @@ class CrmLead(models.Model):
             raise UserError(
                 _("Batch claiming is switched off: claim the leads one at a time.")
             )
-        claimed_today, open_count = self._pool_claim_stats(user)
+        companies = {lead: lead._get_policy_company() for lead in leads}
+        stats = self._pool_claim_stats_by_company(user, set(companies.values()))
         candidates = self.browse()
         for lead in leads.sorted(lambda ld: (-ld.priority_score, ld.id)):
             if not lead.in_pool:
                 continue
             outcome = (
-                lead._pool_claim_refusal(
-                    user, policies[lead], claimed_today, open_count
-                )
+                lead._pool_claim_refusal(user, policies[lead], *stats[companies[lead]])
                 if enforce_limits
                 else None
             )
@@ -133,8 +130,7 @@ class CrmLead(models.Model):
                 outcomes[lead.id] = outcome
                 continue
             candidates |= lead
-            claimed_today += 1
-            open_count += 1
+            self._pool_count_claim(stats, companies[lead])
         taken = self.browse(candidates._pool_take(user, event))
         for lead_id in taken.ids:
             outcomes[lead_id] = "claimed"
@@ -195,7 +191,9 @@ class CrmLead(models.Model):
 
     def _pool_claim_refusal(self, user, policy, claimed_today, open_count):
         """Why ``user`` may not claim this lead under ``policy`` now (an
-        outcome of ``_pool_claim``), or None."""
+        outcome of ``_pool_claim``), or None. ``claimed_today`` and
+        ``open_count`` are the user's counters under the lead's policy
+        company (``_pool_claim_stats``)."""
         self.ensure_one()
         cooldown = policy.pool_reclaim_cooldown_days
         if (
@@ -215,41 +213,73 @@ class CrmLead(models.Model):
         return None
 
     @api.model
-    def _pool_claim_stats(self, user):
-        """(leads claimed or assigned to ``user`` today in their timezone,
-        open leads they own), in one query."""
-        now = fields.Datetime.now()
-        tz = pytz.timezone(user.tz or "UTC")
-        today_start = (
-            pytz.utc.localize(now)
-            .astimezone(tz)
-            .replace(hour=0, minute=0, second=0, microsecond=0)
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-        )
+    def _pool_claim_stats(self, user, company):
+        """(leads claimed by or assigned to ``user`` since the start of the
+        day of ``company``, open leads they own under the policy of
+        ``company``: whose policy company it is), in one query.
+
+        The day is the company's, not the salesperson's (whose time zone
+        they may change): midnight in the time zone of the company's contact
+        (changed by sales managers and administrators only, see
+        res.partner), else UTC; converted by PostgreSQL, as Odoo's
+        ``read_group`` converts dates to the user's time zone."""
         self.env["crm.lead.pool.log"].flush_model(["event", "owner_after_id", "date"])
         field = self._field_to_sql
+        tz_field = self.env["res.partner"]._fields["tz"]
+        partner_field = self.env["res.company"]._fields["partner_id"]
         [row] = self.env.execute_query(
             SQL(
                 """
-            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log
+            WITH policy_day AS (
+                SELECT timezone('UTC', timezone(tz, date_trunc('day',
+                           timezone(tz, timezone('UTC', %(now)s::timestamp)))))
+                       AS start
+                  FROM (SELECT COALESCE(NULLIF(%(tz)s, ''), 'UTC') AS tz
+                          FROM res_company company
+                          JOIN res_partner partner ON partner.id = %(partner)s
+                         WHERE company.id = %(company_id)s) AS company_tz
+            )
+            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log, policy_day
                      WHERE event IN ('claim', 'assign') AND owner_after_id = %(user)s
-                       AND date >= %(today)s),
+                       AND date >= policy_day.start),
                    (SELECT COUNT(*) FROM crm_lead
                       LEFT JOIN crm_stage stage ON stage.id = %(stage)s
                      WHERE %(owner)s = %(user)s AND %(active)s
                        AND NOT COALESCE(stage.is_won, FALSE)
-                       AND COALESCE(%(probability)s, 0) < 100)
+                       AND COALESCE(%(probability)s, 0) < 100
+                       AND %(company)s = %(company_id)s)
                 """,
+                now=fields.Datetime.now(),
+                tz=SQL.identifier("partner", "tz", to_flush=tz_field),
+                partner=SQL.identifier("company", "partner_id", to_flush=partner_field),
                 user=user.id,
-                today=today_start,
                 stage=field("crm_lead", "stage_id"),
                 owner=field("crm_lead", "user_id"),
                 active=field("crm_lead", "active"),
                 probability=field("crm_lead", "probability"),
+                company=self._policy_company_sql("crm_lead"),
+                company_id=company.id,
             )
         )
         return row
+
+    @api.model
+    def _pool_claim_stats_by_company(self, user, companies):
+        """{company: [claimed today, open leads]} of ``user`` (see
+        ``_pool_claim_stats``), to count a batch of claims on."""
+        return {
+            company: list(self._pool_claim_stats(user, company))
+            for company in companies
+        }
+
+    @api.model
+    def _pool_count_claim(self, stats, company):
+        """Count one more claim of a lead of ``company`` in ``stats`` (see
+        ``_pool_claim_stats_by_company``): a claim of today for every
+        company, an open lead for its own."""
+        for counted, counts in stats.items():
+            counts[0] += 1
+            counts[1] += counted == company
 
     def _pool_claim_notification(self, outcomes, user=None, event="claim"):
         """What happened to each lead, in whole sentences, and where to go
@@ -331,7 +361,9 @@ class CrmLead(models.Model):
                 "%(days)s days ago: they cannot be claimed back yet.",
                 **values,
             )
-        claimed_today, open_count = self._pool_claim_stats(user)
+        claimed_today, open_count = self._pool_claim_stats(
+            user, leads[:1]._get_policy_company()
+        )
         if outcome == "daily_limit":
             values.update(claimed=claimed_today, limit=policy.pool_claim_daily_limit)
             if one:

@@ -149,7 +149,7 @@ class CrmLead(models.Model):
         else:
             # The company whose pool the team works in (see crm.team).
             policy = (team._pool_policy_company() if team else self.env.company).sudo()
-        claimed, open_count = self._pool_claim_stats(user)
+        claimed, open_count = self._pool_claim_stats(user, self.env.company)
         daily_limit = policy.pool_claim_daily_limit
         open_limit = policy.pool_max_open_leads
         parts = [

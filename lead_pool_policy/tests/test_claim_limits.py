@@ -5,7 +5,7 @@ the counters show the policy the claims meet, the daily limit counts on the
 company's day, the open-lead limit holds when a lead re-opens, the cooldown
 follows the lead through its teams; the Leads feature for every user."""
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import PoolCommon
@@ -67,3 +67,74 @@ class TestBatchClaimSwitch(PoolCommon):
         )
         self.assertEqual(logs.owner_after_id, self.user_rep)
         self.assertEqual(len(logs), 3)
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestDailyLimitDay(PoolCommon):
+    """The daily limit counts on the policy company's day."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.pool_claim_daily_limit = 1
+        cls.company.partner_id.tz = "UTC"
+        cls.user_rep.tz = "UTC"
+
+    def test_rep_changing_timezone_cannot_claim_more(self):
+        first, second = self._pool_lead(), self._pool_lead()
+        with self._clock("2026-03-10 22:00:00"):
+            self.assertEqual(
+                first.with_user(self.user_rep)._pool_claim(self.user_rep),
+                {first.id: "claimed"},
+            )
+            # Tokyo is already on the next day: not the day that counts.
+            self.user_rep.with_user(self.user_rep).write({"tz": "Asia/Tokyo"})
+            self.assertEqual(
+                second.with_user(self.user_rep)._pool_claim(self.user_rep),
+                {second.id: "daily_limit"},
+            )
+            status = (
+                self.env["crm.lead"].with_user(self.user_rep).get_pool_claim_status()
+            )
+            self.assertEqual(status["parts"][0], "Claimed today 1 / 1")
+        self.assertTrue(second.in_pool)
+        with self._clock("2026-03-11 00:30:00"):
+            self.assertEqual(
+                second.with_user(self.user_rep)._pool_claim(self.user_rep),
+                {second.id: "claimed"},
+            )
+
+    def test_day_of_the_company_timezone(self):
+        self.company.partner_id.tz = "Asia/Ho_Chi_Minh"  # UTC+7
+        first, second = self._pool_lead(), self._pool_lead()
+        with self._clock("2026-03-10 16:30:00"):  # 23:30 in Ho Chi Minh City
+            first.with_user(self.user_rep)._pool_claim(self.user_rep)
+        with self._clock("2026-03-10 16:45:00"):
+            self.assertEqual(
+                second.with_user(self.user_rep)._pool_claim(self.user_rep),
+                {second.id: "daily_limit"},
+            )
+        with self._clock("2026-03-10 17:30:00"):  # 00:30, the next day there
+            self.assertEqual(
+                second.with_user(self.user_rep)._pool_claim(self.user_rep),
+                {second.id: "claimed"},
+            )
+
+    def test_company_timezone_is_not_the_rep_one(self):
+        self.user_rep.groups_id |= self.env.ref("base.group_partner_manager")
+        partner = self.company.partner_id.with_user(self.user_rep)
+        with self.assertRaises(AccessError) as caught:
+            partner.write({"tz": "Pacific/Kiritimati"})
+        self.assertIn("only sales managers", str(caught.exception))
+        self.company.partner_id.invalidate_recordset()
+        self.assertEqual(self.company.partner_id.tz, "UTC")
+        # Their own time zone, other contacts' and the managers' stay open.
+        self.user_rep.with_user(self.user_rep).write({"tz": "Asia/Tokyo"})
+        other = self.env["res.partner"].create({"name": "Customer"})
+        other.with_user(self.user_rep).write({"tz": "Asia/Tokyo"})
+        self.assertEqual(other.tz, "Asia/Tokyo")
+        self.user_manager.groups_id |= self.env.ref("base.group_partner_manager")
+        self.company.partner_id.with_user(self.user_manager).write(
+            {"tz": "Europe/Paris"}
+        )
+        self.assertEqual(self.company.partner_id.tz, "Europe/Paris")
