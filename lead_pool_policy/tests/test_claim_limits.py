@@ -8,7 +8,8 @@ follows the lead through its teams; the Leads feature for every user."""
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import PoolCommon
+from ..models.crm_lead_pool_ui import pool_domain_team_ids
+from .common import POLICY_SINCE, PoolCommon
 
 
 @tagged("post_install", "-at_install", "lead_pool_policy")
@@ -67,6 +68,137 @@ class TestBatchClaimSwitch(PoolCommon):
         )
         self.assertEqual(logs.owner_after_id, self.user_rep)
         self.assertEqual(len(logs), 3)
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestClaimCounters(PoolCommon):
+    """The pool's counters show the limits the rep's claims meet."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"pool_claim_daily_limit": 10, "pool_max_open_leads": 20})
+        cls.team.write(
+            dict(
+                POLICY_SINCE,
+                pool_policy_own=True,
+                pool_claim_daily_limit=3,
+                pool_max_open_leads=0,
+            )
+        )
+        cls.team_b = cls.env["crm.team"].create(
+            dict(
+                POLICY_SINCE,
+                name="Second Pool Team",
+                use_leads=True,
+                company_id=cls.company.id,
+                pool_policy_own=True,
+                pool_claim_daily_limit=0,
+                pool_max_open_leads=4,
+            )
+        )
+        cls.team_c = cls.env["crm.team"].create(
+            dict(
+                POLICY_SINCE,
+                name="Third Pool Team",
+                use_leads=True,
+                company_id=cls.company.id,
+                pool_policy_own=True,
+                pool_claim_daily_limit=7,
+                pool_max_open_leads=8,
+            )
+        )
+
+    def _status(self, domain=None, **context):
+        leads = self.env["crm.lead"].with_user(self.user_rep).with_context(**context)
+        return leads.get_pool_claim_status(domain)
+
+    def test_team_of_the_pool_viewed(self):
+        """Opened or filtered on one team: that team's limits (the policy
+        its leads follow), said in words."""
+        self._assigned_lead()
+        for status in (
+            self._status([("team_id", "=", self.team_c.id)]),
+            self._status([("in_pool", "=", True), ("team_id", "in", [self.team_c.id])]),
+            self._status(default_team_id=self.team_c.id),
+        ):
+            self.assertEqual(status["label"], "Claimed today 0 / 7 · Open 1 / 8")
+            self.assertEqual(status["scope"], "Policy of Third Pool Team")
+            self.assertIn("pool policy of Third Pool Team", status["title"])
+        # A team following its company's policy shows the company's limits.
+        self.team_c.pool_policy_own = False
+        status = self._status([("team_id", "=", self.team_c.id)])
+        self.assertEqual(status["label"], "Claimed today 0 / 10 · Open 1 / 20")
+
+    def test_strictest_of_the_rep_teams(self):
+        """No team viewed: per limit, the strictest of the rep's teams'
+        policies and the company's."""
+        self._assigned_lead()
+        # Odoo's setting that lets a salesperson be in several teams.
+        self.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+        self.team_b.member_ids |= self.user_rep
+        self.assertEqual(self.user_rep.crm_team_ids, self.team | self.team_b)
+        status = self._status([("in_pool", "=", True)])
+        self.assertEqual(status["label"], "Claimed today 0 / 3 · Open 1 / 4")
+        self.assertEqual(status["scope"], "Strictest of your teams")
+        self.assertIn("strictest limits", status["title"])
+        # Conditions that do not name one team for every lead shown.
+        for domain in (
+            ["|", ("team_id", "=", self.team_c.id), ("team_id", "=", self.team_b.id)],
+            ["!", ("team_id", "=", self.team_c.id)],
+            [("team_id", "in", [self.team_c.id, self.team_b.id])],
+            [("team_id", "=", self.team_c.id), ("team_id", "=", self.team_b.id)],
+        ):
+            self.assertEqual(self._status(domain)["scope"], "Strictest of your teams")
+        # Only the company's policy: said so.
+        (self.team | self.team_b).pool_policy_own = False
+        status = self._status()
+        self.assertEqual(status["label"], "Claimed today 0 / 10 · Open 1 / 20")
+        self.assertEqual(status["scope"], f"Policy of {self.company.name}")
+
+    def test_domain_team_ids(self):
+        team = self.team.id
+        self.assertEqual(pool_domain_team_ids([("team_id", "=", team)]), {team})
+        self.assertEqual(
+            pool_domain_team_ids(
+                ["&", ("in_pool", "=", True), ("team_id", "in", (team,))]
+            ),
+            {team},
+        )
+        self.assertIsNone(pool_domain_team_ids([("team_id", "ilike", "Pool")]))
+        self.assertIsNone(pool_domain_team_ids(["|", ("team_id", "=", team)]))
+        for garbage in (None, "team_id", [("team_id", "=", True)], [["team_id"]], 7):
+            self.assertIsNone(pool_domain_team_ids(garbage))
+        # Nothing raises on what a client may send.
+        status = self._status([("team_id", "=", 10**9), "|", "!", 3])
+        self.assertEqual(status["scope"], "Strictest of your teams")
+
+    def test_open_leads_of_the_current_company_only(self):
+        company_b = self.env["res.company"].create({"name": "Counter Company B"})
+        company_b.write(POLICY_SINCE)
+        team_b = self.env["crm.team"].create(
+            {"name": "Team of B", "company_id": company_b.id, "use_leads": True}
+        )
+        self.user_rep.company_ids |= company_b
+        self._assigned_lead()
+        self._assigned_lead(company_id=company_b.id, team_id=team_b.id)
+        self._assigned_lead(company_id=company_b.id, team_id=team_b.id)
+        self.assertEqual(self._status()["open_count"], 1)
+        status = (
+            self.env["crm.lead"]
+            .with_user(self.user_rep)
+            .with_company(company_b)
+            .get_pool_claim_status()
+        )
+        self.assertEqual(status["open_count"], 2)
+        # Claims count the same: two open leads in B do not stop a claim
+        # under a limit of two open leads in this company.
+        self.team.pool_max_open_leads = 2
+        lead = self._pool_lead(user=self.user_rep_2)
+        self.assertEqual(
+            lead.with_user(self.user_rep)._pool_claim(self.user_rep),
+            {lead.id: "claimed"},
+        )
 
 
 @tagged("post_install", "-at_install", "lead_pool_policy")
