@@ -4,17 +4,40 @@
 which pool lead, under which limits (the moves themselves are in
 ``crm_lead_pool.py``)."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+# Where ``_pool_check_reopened`` keeps, on the cursor, the leads re-opened
+# inside ``_pool_reopen_deferred`` (crm restores a lost lead before winning it).
+REOPEN_DEFERRED_KEY = "lead_pool_policy.reopened_leads"
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    # CRUD hooks (called by crm_lead.py) --------------------------------------
+
+    def _pool_limits_before_write(self, vals):
+        """Before a write: the leads that are closed now (lost, won) and that
+        a salesperson's write may re-open, for ``_pool_check_reopened`` once
+        written."""
+        if self._is_lead_manager():
+            return self.browse()
+        return self.browse(
+            self.sudo().filtered(lambda lead: not lead._pool_is_open()).ids
+        )
+
     # Actions -----------------------------------------------------------------
+
+    def action_set_won(self):
+        # crm restores a lost lead before moving it to a won stage: it is
+        # closed again at the end, where the open-lead limit is checked.
+        with self._pool_reopen_deferred():
+            return super().action_set_won()
 
     def action_pool_claim(self):
         """Claim these pool leads for the current user (form button, list
@@ -280,6 +303,62 @@ class CrmLead(models.Model):
         for counted, counts in stats.items():
             counts[0] += 1
             counts[1] += counted == company
+
+    def _pool_is_open(self):
+        """Whether the lead counts as open for the open-lead limit: active,
+        neither won nor at 100 % (as ``_pool_claim_stats`` counts)."""
+        self.ensure_one()
+        return (
+            self.active and not self.stage_id.is_won and (self.probability or 0) < 100
+        )
+
+    def _pool_check_reopened(self):
+        """These leads were closed (lost, won) before a salesperson's write:
+        those it re-opened must fit their owner's open-lead limit, as a claim
+        must. Inside ``_pool_reopen_deferred`` the check waits for its end."""
+        deferred = self.env.cr.cache.get(REOPEN_DEFERRED_KEY)
+        if deferred is not None:
+            deferred.update(self.ids)
+            return
+        reopened = self.sudo().filtered(
+            lambda lead: lead.user_id and lead._pool_is_open()
+        )
+        stats = {}
+        for lead in reopened:
+            limit = lead._get_pool_policy().pool_max_open_leads
+            if not limit:
+                continue
+            key = (lead.user_id, lead._get_policy_company())
+            if key not in stats:
+                stats[key] = self._pool_claim_stats(*key)[1]
+            if stats[key] > limit:
+                raise UserError(
+                    _(
+                        "%(lead)s cannot be reopened: %(user)s would have "
+                        "%(open)s open leads, over the limit of %(limit)s of "
+                        "the pool policy. Mark a lead as won or lost, or return "
+                        "one to the pool, first.",
+                        lead=lead.display_name,
+                        user=lead.user_id.name,
+                        open=stats[key],
+                        limit=limit,
+                    )
+                )
+
+    @contextmanager
+    def _pool_reopen_deferred(self):
+        """Check the leads re-opened inside the block once, at its end, as
+        they are then (crm's Won restores a lost lead, then wins it)."""
+        cache = self.env.cr.cache
+        if REOPEN_DEFERRED_KEY in cache:
+            yield
+            return
+        cache[REOPEN_DEFERRED_KEY] = deferred = set()
+        try:
+            yield
+        finally:
+            del cache[REOPEN_DEFERRED_KEY]
+        self.browse(deferred)._pool_check_reopened()
 
     def _pool_claim_notification(self, outcomes, user=None, event="claim"):
         """What happened to each lead, in whole sentences, and where to go

@@ -270,3 +270,88 @@ class TestDailyLimitDay(PoolCommon):
             {"tz": "Europe/Paris"}
         )
         self.assertEqual(self.company.partner_id.tz, "Europe/Paris")
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestOpenLeadLimitOnReopen(PoolCommon):
+    """The open-lead limit also holds when a lead of the rep re-opens."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.pool_max_open_leads = 2
+
+    def _at_limit_with(self, close):
+        """A lead of Rita closed by ``close``, then a claim that brings her
+        to the limit of 2 open leads."""
+        lead = self._assigned_lead(name="Closed lead")
+        self._assigned_lead(name="Open lead")
+        close(lead.with_user(self.user_rep))
+        claimed = self._pool_lead(user=self.user_rep_2)
+        self.assertEqual(
+            claimed.with_user(self.user_rep)._pool_claim(self.user_rep),
+            {claimed.id: "claimed"},
+        )
+        return lead.with_user(self.user_rep)
+
+    def assertRefused(self, reopen, lead):
+        with self.assertRaises(UserError) as caught:
+            reopen(lead)
+        self.assertIn("cannot be reopened", str(caught.exception))
+        lead.invalidate_recordset()
+        self.assertFalse(lead.sudo()._pool_is_open())
+
+    def test_unarchive_paths(self):
+        lead = self._at_limit_with(lambda lead: lead.action_set_lost())
+        self.assertFalse(lead.active)
+        for reopen in (
+            lambda lead: lead.action_unarchive(),
+            lambda lead: lead.toggle_active(),
+            lambda lead: lead.write({"active": True}),
+            lambda lead: lead.write({"active": True, "probability": 20}),
+        ):
+            self.assertRefused(reopen, lead)
+        # Below the limit the lead comes back.
+        self.company.pool_max_open_leads = 3
+        lead.toggle_active()
+        self.assertTrue(lead.active)
+
+    def test_back_from_won(self):
+        lead = self._at_limit_with(lambda lead: lead.action_set_won())
+        won_stage = lead.stage_id
+        self.assertTrue(won_stage.is_won)
+        self.assertRefused(
+            lambda lead: lead.write({"stage_id": self.stage_new.id}), lead
+        )
+        self.assertEqual(lead.stage_id, won_stage)
+
+    def test_back_from_probability_100(self):
+        lead = self._at_limit_with(lambda lead: lead.write({"probability": 100}))
+        self.assertRefused(lambda lead: lead.write({"probability": 40}), lead)
+        self.assertEqual(lead.probability, 100)
+
+    def test_lost_lead_won_at_the_limit(self):
+        """crm's Won restores a lost lead, then wins it: it ends closed."""
+        lead = self._at_limit_with(lambda lead: lead.action_set_lost())
+        lead.action_set_won()
+        self.assertTrue(lead.active)
+        self.assertTrue(lead.stage_id.is_won)
+
+    def test_managers_are_not_limited(self):
+        lead = self._at_limit_with(lambda lead: lead.action_set_lost())
+        lead.with_user(self.user_manager).action_unarchive()
+        self.assertTrue(lead.active)
+        self.assertEqual(
+            self.env["crm.lead"]._pool_claim_stats(self.user_rep, self.company)[1], 3
+        )
+
+    def test_reopen_message(self):
+        lead = self._at_limit_with(lambda lead: lead.action_set_lost())
+        with self.assertRaises(UserError) as caught:
+            lead.action_unarchive()
+        self.assertEqual(
+            str(caught.exception),
+            "Closed lead cannot be reopened: Rita Rep would have 3 open leads, "
+            "over the limit of 2 of the pool policy. Mark a lead as won or lost, "
+            "or return one to the pool, first.",
+        )
