@@ -309,8 +309,11 @@ class CrmLead(models.Model):
         leads = self.sudo().filtered("id")
         if not leads:
             return []
-        stages, first_stages = {}, {}
+        stages, first_stages, cooldowns = {}, {}, []
         for lead in leads:
+            # The new holder's cooldown starts from the pool's policy, which
+            # the lead may leave when crm moves it to its owner's team.
+            cooldowns.append(lead._get_pool_policy().pool_reclaim_cooldown_days)
             previous = lead.pool_previous_stage_id
             if not previous or previous.is_pool or previous.is_won:
                 team_id = lead.team_id.id
@@ -326,11 +329,15 @@ class CrmLead(models.Model):
             "in_pool": SQL("FALSE"),
             "date_open": SQL("%s", now),
             "date_last_stage_update": SQL("%s", now),
+            # See ``_pool_reclaim_cooldown``.
+            "pool_cooldown_floor_days": SQL("targets.cooldown"),
         }
         targets = SQL(
-            "unnest(%s::int[], %s::int[]) AS targets(id, stage_id)",
+            "unnest(%s::int[], %s::int[], %s::int[])"
+            " AS targets(id, stage_id, cooldown)",
             list(stages),
             list(stages.values()),
+            cooldowns,
         )
         # The condition is on the row written: re-checked on the locked row.
         condition = SQL(

@@ -4,6 +4,7 @@
 which pool lead, under which limits (the moves themselves are in
 ``crm_lead_pool.py``)."""
 
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -11,6 +12,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+# Writing these may change the pool policy that governs a lead, directly or
+# through crm's computes (the team follows the salesperson and the type, the
+# company the salesperson, team and customer): the reclaim cooldown of the
+# policy it leaves stays with it (``_pool_keep_cooldown``).
+POOL_POLICY_KEYS = frozenset({"team_id", "company_id", "user_id", "type", "partner_id"})
 # Where ``_pool_check_reopened`` keeps, on the cursor, the leads re-opened
 # inside ``_pool_reopen_deferred`` (crm restores a lost lead before winning it).
 REOPEN_DEFERRED_KEY = "lead_pool_policy.reopened_leads"
@@ -19,12 +25,37 @@ REOPEN_DEFERRED_KEY = "lead_pool_policy.reopened_leads"
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    pool_cooldown_floor_days = fields.Integer(
+        string="Reclaim Cooldown Kept (Days)",
+        readonly=True,
+        copy=False,
+        help="The strictest reclaim cooldown of the pool policies the lead was "
+        "under since it was last claimed or assigned from the pool: moving a "
+        "lead to a team with a laxer policy does not shorten the cooldown of "
+        "the salesperson who returns it.",
+    )
+
     # CRUD hooks (called by crm_lead.py) --------------------------------------
 
+    def _get_system_field_groups(self):
+        return super()._get_system_field_groups() + [
+            (
+                frozenset({"pool_cooldown_floor_days"}),
+                True,
+                _(
+                    "The reclaim cooldown a lead keeps from the pool policies it "
+                    "left is kept by the pool; it cannot be edited (%(fields)s)."
+                ),
+            )
+        ]
+
     def _pool_limits_before_write(self, vals):
-        """Before a write: the leads that are closed now (lost, won) and that
-        a salesperson's write may re-open, for ``_pool_check_reopened`` once
-        written."""
+        """Before a write: the leads leaving their pool policy keep its
+        reclaim cooldown; returns the leads that are closed now (lost, won)
+        and that a salesperson's write may re-open, for
+        ``_pool_check_reopened`` once written."""
+        if POOL_POLICY_KEYS.intersection(vals):
+            self._pool_keep_cooldown()
         if self._is_lead_manager():
             return self.browse()
         return self.browse(
@@ -218,7 +249,7 @@ class CrmLead(models.Model):
         ``open_count`` are the user's counters under the lead's policy
         company (``_pool_claim_stats``)."""
         self.ensure_one()
-        cooldown = policy.pool_reclaim_cooldown_days
+        cooldown = self._pool_reclaim_cooldown(policy)
         if (
             cooldown
             and self.pool_previous_user_id == user
@@ -234,6 +265,16 @@ class CrmLead(models.Model):
         if policy.pool_max_open_leads and open_count >= policy.pool_max_open_leads:
             return "open_limit"
         return None
+
+    def _pool_reclaim_cooldown(self, policy=None):
+        """The reclaim cooldown (days) of this lead: the strictest of its
+        policy's and of the policies it was under since it was last claimed
+        or assigned from the pool (``pool_cooldown_floor_days``: the pool's
+        policy then, and each policy it left since), so that it follows the
+        lead whatever team it passes through."""
+        self.ensure_one()
+        policy = policy or self._get_pool_policy()
+        return max(policy.pool_reclaim_cooldown_days, self.pool_cooldown_floor_days)
 
     @api.model
     def _pool_claim_stats(self, user, company):
@@ -311,6 +352,18 @@ class CrmLead(models.Model):
         return (
             self.active and not self.stage_id.is_won and (self.probability or 0) < 100
         )
+
+    def _pool_keep_cooldown(self):
+        """These leads may leave their pool policy (see ``POOL_POLICY_KEYS``):
+        each keeps the reclaim cooldown of its policy now when it is stricter
+        than the one it kept so far."""
+        by_days = defaultdict(list)
+        for lead in self.sudo():
+            days = lead._pool_reclaim_cooldown()
+            if days > lead.pool_cooldown_floor_days:
+                by_days[days].append(lead.id)
+        for days, ids in by_days.items():
+            self.sudo().browse(ids).write({"pool_cooldown_floor_days": days})
 
     def _pool_check_reopened(self):
         """These leads were closed (lost, won) before a salesperson's write:
@@ -428,7 +481,7 @@ class CrmLead(models.Model):
             )
         policy = leads[:1]._get_pool_policy()
         if outcome == "cooldown":
-            values["days"] = policy.pool_reclaim_cooldown_days
+            values["days"] = leads[:1]._pool_reclaim_cooldown(policy)
             if one:
                 return _(
                     "%(lead)s came back to the pool from %(user)s less than "

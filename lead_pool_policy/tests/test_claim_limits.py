@@ -8,6 +8,8 @@ follows the lead through its teams; the Leads feature for every user."""
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.mail.tests.common import mail_new_test_user
+
 from ..models.crm_lead_pool_ui import pool_domain_team_ids
 from .common import POLICY_SINCE, PoolCommon
 
@@ -355,3 +357,114 @@ class TestOpenLeadLimitOnReopen(PoolCommon):
             "over the limit of 2 of the pool policy. Mark a lead as won or lost, "
             "or return one to the pool, first.",
         )
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestCooldownFollowsLead(PoolCommon):
+    """A lead keeps the reclaim cooldown of the policies it was under."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.pool_reclaim_cooldown_days = 5
+        cls.lax_rep = mail_new_test_user(
+            cls.env,
+            login="lpp_lax_rep",
+            name="Lars Lax",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.lax_team = cls.env["crm.team"].create(
+            dict(
+                POLICY_SINCE,
+                name="Lax Pool Team",
+                use_leads=True,
+                use_opportunities=True,
+                company_id=cls.company.id,
+                member_ids=[(6, 0, cls.lax_rep.ids)],
+                pool_policy_own=True,
+                pool_reclaim_cooldown_days=0,
+            )
+        )
+
+    def test_team_hop_keeps_the_cooldown(self):
+        lead = self._assigned_lead(name="Hopping lead")
+        as_rep = lead.with_user(self.user_rep)
+        with self._clock("2026-03-03 09:00:00"):
+            as_rep.write({"team_id": self.lax_team.id})
+            self.assertEqual(lead.pool_cooldown_floor_days, 5)
+            as_rep._pool_return(reason=self.reason)
+        self.assertEqual(lead.team_id, self.lax_team)
+        self.assertTrue(lead.in_pool)
+        with self._clock("2026-03-04 09:00:00"):
+            action = as_rep.action_pool_claim()
+        self.assertEqual(action["params"]["outcomes"], {str(lead.id): "cooldown"})
+        self.assertEqual(
+            action["params"]["message"],
+            "Hopping lead came back to the pool from Rita Rep less than 5 days "
+            "ago: it cannot be claimed back yet.",
+        )
+        self.assertTrue(lead.in_pool)
+        # Another salesperson is not held back; the lead then carries the
+        # policy of the pool it was claimed from.
+        with self._clock("2026-03-04 09:00:00"):
+            lead.with_user(self.user_rep_2).action_pool_claim()
+        self.assertEqual(lead.user_id, self.user_rep_2)
+        self.assertEqual(lead.pool_cooldown_floor_days, 0)
+
+    def test_claimed_lead_hop_and_back_after_cooldown(self):
+        lead = self._pool_lead(name="Claimed hopper", user=self.user_rep_2)
+        as_rep = lead.with_user(self.user_rep)
+        with self._clock("2026-03-03 09:00:00"):
+            as_rep.action_pool_claim()
+            as_rep.write({"team_id": self.lax_team.id})
+            as_rep._pool_return(reason=self.reason)
+        with self._clock("2026-03-07 09:00:00"):
+            self.assertEqual(as_rep._pool_claim(self.user_rep), {lead.id: "cooldown"})
+        with self._clock("2026-03-08 09:30:00"):
+            self.assertEqual(as_rep._pool_claim(self.user_rep), {lead.id: "claimed"})
+
+    def test_hop_through_crm_team_of_the_claimer(self):
+        """crm moves a claimed lead to its new owner's team: the cooldown of
+        the pool it was claimed from stays."""
+        lead = self._pool_lead(name="Strict pool lead", user=self.user_rep_2)
+        as_lax = lead.with_user(self.lax_rep)
+        with self._clock("2026-03-03 09:00:00"):
+            as_lax.action_pool_claim()
+            self.assertEqual(lead.team_id, self.lax_team)
+            as_lax._pool_return(reason=self.reason)
+        with self._clock("2026-03-05 09:00:00"):
+            self.assertEqual(as_lax._pool_claim(self.lax_rep), {lead.id: "cooldown"})
+
+    def test_hop_through_crm_team_of_the_assignee(self):
+        """A manager gives a lead of the strict team to a rep of the lax one
+        (crm moves it to the rep's team), who returns it."""
+        lead = self._assigned_lead(name="Assigned across", user=self.user_rep_2)
+        lead.with_user(self.user_manager).write({"user_id": self.lax_rep.id})
+        self.assertEqual(lead.team_id, self.lax_team)
+        as_lax = lead.with_user(self.lax_rep)
+        with self._clock("2026-03-03 09:00:00"):
+            as_lax._pool_return(reason=self.reason)
+        with self._clock("2026-03-05 09:00:00"):
+            self.assertEqual(as_lax._pool_claim(self.lax_rep), {lead.id: "cooldown"})
+
+    def test_manager_moving_pool_lead_keeps_cooldown(self):
+        lead = self._assigned_lead()
+        with self._clock("2026-03-03 09:00:00"):
+            lead.with_user(self.user_rep)._pool_return(reason=self.reason)
+            lead.with_user(self.user_manager).write({"team_id": self.lax_team.id})
+            self.assertEqual(lead._pool_claim(self.user_rep), {lead.id: "cooldown"})
+
+    def test_rep_cannot_lower_the_cooldown_kept(self):
+        lead = self._assigned_lead()
+        as_rep = lead.with_user(self.user_rep)
+        as_rep.write({"team_id": self.lax_team.id})
+        with self.assertRaises(AccessError):
+            as_rep.write({"pool_cooldown_floor_days": 0})
+        # Back in the strict team and out again: still the strictest.
+        as_rep.write({"team_id": self.team.id})
+        as_rep.write({"team_id": self.lax_team.id})
+        self.assertEqual(lead.pool_cooldown_floor_days, 5)
+        with self.assertRaises(AccessError):
+            self.env["crm.lead"].with_user(self.user_rep).create(
+                {"name": "Forged", "pool_cooldown_floor_days": 0}
+            )
