@@ -7,6 +7,7 @@ follows the lead through its teams; the Leads feature for every user."""
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -468,3 +469,36 @@ class TestCooldownFollowsLead(PoolCommon):
             self.env["crm.lead"].with_user(self.user_rep).create(
                 {"name": "Forged", "pool_cooldown_floor_days": 0}
             )
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestLeadsForEveryone(PoolCommon):
+    """CRM's Leads setting is on, as its Settings checkbox switches it on."""
+
+    def test_salesperson_created_after_install_finds_claimed_lead(self):
+        self.assertIn(
+            self.env.ref("crm.group_use_lead"),
+            self.env.ref("base.group_user").implied_ids,
+        )
+        self.assertTrue(self.env["res.config.settings"].create({}).group_use_lead)
+        newcomer = mail_new_test_user(
+            self.env,
+            login="lpp_newcomer",
+            name="Nina Newcomer",
+            groups="sales_team.group_sale_salesman",
+        )
+        self.assertTrue(newcomer.has_group("crm.group_use_lead"))
+        lead = self._pool_lead(name="Newcomer's first lead", user=self.user_rep_2)
+        lead.with_user(newcomer).action_pool_claim()
+        self.assertEqual(lead.user_id, newcomer)
+        menu = self.env.ref("crm.crm_menu_leads")
+        self.assertIn(
+            menu.id, self.env["ir.ui.menu"].with_user(newcomer)._visible_menu_ids()
+        )
+        action = menu.action
+        leads = (
+            self.env["crm.lead"]
+            .with_user(newcomer)
+            .search(safe_eval(action.domain or "[]") + [("user_id", "=", newcomer.id)])
+        )
+        self.assertEqual(leads, lead)
