@@ -456,9 +456,17 @@ class CrmLead(models.Model):
             )
         )
         self.env["crm.lead.pool.log"].invalidate_model()
-        self.env["crm.lead"].browse(moves["lead_id"]).invalidate_recordset(
-            ["message_ids", "message_needaction", "message_needaction_counter"]
+        leads = self.env["crm.lead"].browse(moves["lead_id"])
+        leads.invalidate_recordset(
+            [
+                "message_ids",
+                "message_needaction",
+                "message_needaction_counter",
+                "pool_log_ids",
+            ]
         )
+        # What the history shows on the leads (their last return) follows.
+        leads.modified(["pool_log_ids"])
 
     @api.model
     def _pool_history_values(self, rows, event):

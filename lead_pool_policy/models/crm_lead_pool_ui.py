@@ -64,6 +64,12 @@ def _team_leaf_ids(leaf):
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    pool_log_ids = fields.One2many(
+        "crm.lead.pool.log",
+        "lead_id",
+        string="Pool History",
+        groups="sales_team.group_sale_manager",
+    )
     pool_last_return_reason_id = fields.Many2one(
         "crm.lead.pool.return.reason",
         string="Last Return Reason",
@@ -96,6 +102,13 @@ class CrmLead(models.Model):
         "and type change only through Claim or Assign.",
     )
 
+    @api.depends(
+        "pool_log_ids.event",
+        "pool_log_ids.date",
+        "pool_log_ids.return_reason_id",
+        "pool_log_ids.note",
+        "pool_log_ids.owner_before_id",
+    )
     def _compute_pool_last_return(self):
         """From the lead's last ``return`` row of the pool history."""
         last = {}

@@ -6,7 +6,7 @@ company's day, the open-lead limit holds when a lead re-opens, the cooldown
 follows the lead through its teams; the Leads feature for every user."""
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -502,3 +502,59 @@ class TestLeadsForEveryone(PoolCommon):
             .search(safe_eval(action.domain or "[]") + [("user_id", "=", newcomer.id)])
         )
         self.assertEqual(leads, lead)
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestHistoryComputes(PoolCommon):
+    """Computed fields follow what they depend on, without invalidation."""
+
+    def test_last_return_follows_the_history(self):
+        lead = self._assigned_lead()
+        self.assertFalse(lead.pool_last_return_reason_id)
+        lead.with_user(self.user_rep)._pool_return(self.reason, "No budget this year.")
+        self.assertEqual(lead.pool_last_return_reason_id, self.reason)
+        self.assertEqual(lead.pool_last_return_note, "No budget this year.")
+        other = self.env.ref("lead_pool_policy.crm_lead_pool_return_reason_no_need")
+        log = self.env["crm.lead.pool.log"].create(
+            {
+                "lead_id": lead.id,
+                "lead_name": lead.name,
+                "event": "return",
+                "return_reason_id": other.id,
+                "owner_before_id": self.user_rep_2.id,
+            }
+        )
+        self.assertEqual(lead.pool_last_return_reason_id, other)
+        self.assertEqual(lead.pool_last_return_user_id, self.user_rep_2)
+        log.note = "Bought elsewhere."
+        self.assertEqual(lead.pool_last_return_note, "Bought elsewhere.")
+
+    def test_contacts_masked_follows_the_company(self):
+        lead = self._pool_lead(email_from="pool@example.com")
+        as_rep = lead.with_user(self.user_rep)
+        self.company.pool_mask_contacts = False
+        self.assertFalse(as_rep.pool_contacts_masked)
+        self.company.pool_mask_contacts = True
+        self.assertTrue(as_rep.pool_contacts_masked)
+        as_rep.action_pool_claim()
+        self.assertFalse(as_rep.pool_contacts_masked)
+
+    def test_log_contact_sentences(self):
+        lead = self._assigned_lead()
+        expected = {
+            "reached": "Contact attempt: Call, reached",
+            "no_answer": "Contact attempt: Call, no answer",
+            "left_message": "Contact attempt: Call, left a message",
+            "wrong_number": "Contact attempt: Call, wrong number",
+        }
+        for outcome, sentence in expected.items():
+            wizard = Form(
+                self.env["crm.lead.contact.log"]
+                .with_user(self.user_rep)
+                .with_context(default_lead_id=lead.id)
+            )
+            wizard.outcome = outcome
+            wizard.save().action_log_contact()
+            self.assertTrue(
+                lead.message_ids.filtered(lambda m, s=sentence: s in m.body), sentence
+            )
