@@ -15,7 +15,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/lead_pool_policy_security.xml",
-        "data/res_users_data.xml",
+        "data/res_groups_data.xml",
         "data/crm_stage_data.xml",
         "data/crm_lead_pool_return_reason_data.xml",
         "data/crm_tag_data.xml",

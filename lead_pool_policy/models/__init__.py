@@ -20,6 +20,7 @@ from . import mail_activity
 from . import mail_message
 from . import mail_render_mixin
 from . import res_company
+from . import res_partner
 from . import res_config_settings
 from . import utm_source
 from . import crm_lead_pool_ui

@@ -341,8 +341,11 @@ class CrmLead(models.Model):
         leads = self.sudo().filtered("id")
         if not leads:
             return []
-        stages, first_stages = {}, {}
+        stages, first_stages, cooldowns = {}, {}, []
         for lead in leads:
+            # The new holder's cooldown starts from the pool's policy, which
+            # the lead may leave when crm moves it to its owner's team.
+            cooldowns.append(lead._get_pool_policy().pool_reclaim_cooldown_days)
             previous = lead.pool_previous_stage_id
             if not previous or previous.is_pool or previous.is_won:
                 team_id = lead.team_id.id
@@ -358,11 +361,15 @@ class CrmLead(models.Model):
             "in_pool": SQL("FALSE"),
             "date_open": SQL("%s", now),
             "date_last_stage_update": SQL("%s", now),
+            # See ``_pool_reclaim_cooldown``.
+            "pool_cooldown_floor_days": SQL("targets.cooldown"),
         }
         targets = SQL(
-            "unnest(%s::int[], %s::int[]) AS targets(id, stage_id)",
+            "unnest(%s::int[], %s::int[], %s::int[])"
+            " AS targets(id, stage_id, cooldown)",
             list(stages),
             list(stages.values()),
+            cooldowns,
         )
         # The condition is on the row written: re-checked on the locked row.
         condition = SQL(
@@ -481,9 +488,17 @@ class CrmLead(models.Model):
             )
         )
         self.env["crm.lead.pool.log"].invalidate_model()
-        self.env["crm.lead"].browse(moves["lead_id"]).invalidate_recordset(
-            ["message_ids", "message_needaction", "message_needaction_counter"]
+        leads = self.env["crm.lead"].browse(moves["lead_id"])
+        leads.invalidate_recordset(
+            [
+                "message_ids",
+                "message_needaction",
+                "message_needaction_counter",
+                "pool_log_ids",
+            ]
         )
+        # What the history shows on the leads (their last return) follows.
+        leads.modified(["pool_log_ids"])
 
     @api.model
     def _pool_history_values(self, rows, event):

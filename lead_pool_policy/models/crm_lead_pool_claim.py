@@ -4,19 +4,71 @@
 which pool lead, under which limits (the moves themselves are in
 ``crm_lead_pool.py``)."""
 
+from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
-
-import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+# Writing these may change the pool policy that governs a lead, directly or
+# through crm's computes (the team follows the salesperson and the type, the
+# company the salesperson, team and customer): the reclaim cooldown of the
+# policy it leaves stays with it (``_pool_keep_cooldown``).
+POOL_POLICY_KEYS = frozenset({"team_id", "company_id", "user_id", "type", "partner_id"})
+# Where ``_pool_check_reopened`` keeps, on the cursor, the leads re-opened
+# inside ``_pool_reopen_deferred`` (crm restores a lost lead before winning it).
+REOPEN_DEFERRED_KEY = "lead_pool_policy.reopened_leads"
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    pool_cooldown_floor_days = fields.Integer(
+        string="Reclaim Cooldown Kept (Days)",
+        readonly=True,
+        copy=False,
+        help="The strictest reclaim cooldown of the pool policies the lead was "
+        "under since it was last claimed or assigned from the pool: moving a "
+        "lead to a team with a laxer policy does not shorten the cooldown of "
+        "the salesperson who returns it.",
+    )
+
+    # CRUD hooks (called by crm_lead.py) --------------------------------------
+
+    def _get_system_field_groups(self):
+        return super()._get_system_field_groups() + [
+            (
+                frozenset({"pool_cooldown_floor_days"}),
+                True,
+                _(
+                    "The reclaim cooldown a lead keeps from the pool policies it "
+                    "left is kept by the pool; it cannot be edited (%(fields)s)."
+                ),
+            )
+        ]
+
+    def _pool_limits_before_write(self, vals):
+        """Before a write: the leads leaving their pool policy keep its
+        reclaim cooldown; returns the leads that are closed now (lost, won)
+        and that a salesperson's write may re-open, for
+        ``_pool_check_reopened`` once written."""
+        if POOL_POLICY_KEYS.intersection(vals):
+            self._pool_keep_cooldown()
+        if self._is_lead_manager():
+            return self.browse()
+        return self.browse(
+            self.sudo().filtered(lambda lead: not lead._pool_is_open()).ids
+        )
+
     # Actions -----------------------------------------------------------------
+
+    def action_set_won(self):
+        # crm restores a lost lead before moving it to a won stage: it is
+        # closed again at the end, where the open-lead limit is checked.
+        with self._pool_reopen_deferred():
+            return super().action_set_won()
 
     def action_pool_claim(self):
         """Claim these pool leads for the current user (form button, list
@@ -88,7 +140,9 @@ class CrmLead(models.Model):
         loser finds it taken.
         Returns {lead id: outcome} with outcome in claimed, taken, cooldown,
         daily_limit, open_limit. Managers assigning leads (``event`` assign)
-        go through the same path, and may lift the limits.
+        go through the same path, and may lift the limits; Batch Claim is the
+        salespeople's switch: it never refuses an assignment (the Assign
+        wizard, the distribution cron) nor a sales manager.
         """
         self._check_pool_claimer(user)
         if not self:
@@ -107,22 +161,22 @@ class CrmLead(models.Model):
         leads.invalidate_recordset()
         policies = {lead: lead._get_pool_policy() for lead in leads}
         if (
-            enforce_limits
+            event == "claim"
             and len(self) > 1
+            and not self._is_lead_manager()
             and any(not policy.pool_batch_claim for policy in policies.values())
         ):
             raise UserError(
                 _("Batch claiming is switched off: claim the leads one at a time.")
             )
-        claimed_today, open_count = self._pool_claim_stats(user)
+        companies = {lead: lead._get_policy_company() for lead in leads}
+        stats = self._pool_claim_stats_by_company(user, set(companies.values()))
         candidates = self.browse()
         for lead in leads.sorted(lambda ld: (-ld.priority_score, ld.id)):
             if not lead.in_pool:
                 continue
             outcome = (
-                lead._pool_claim_refusal(
-                    user, policies[lead], claimed_today, open_count
-                )
+                lead._pool_claim_refusal(user, policies[lead], *stats[companies[lead]])
                 if enforce_limits
                 else None
             )
@@ -130,8 +184,7 @@ class CrmLead(models.Model):
                 outcomes[lead.id] = outcome
                 continue
             candidates |= lead
-            claimed_today += 1
-            open_count += 1
+            self._pool_count_claim(stats, companies[lead])
         taken = self.browse(candidates._pool_take(user, event))
         for lead_id in taken.ids:
             outcomes[lead_id] = "claimed"
@@ -192,9 +245,11 @@ class CrmLead(models.Model):
 
     def _pool_claim_refusal(self, user, policy, claimed_today, open_count):
         """Why ``user`` may not claim this lead under ``policy`` now (an
-        outcome of ``_pool_claim``), or None."""
+        outcome of ``_pool_claim``), or None. ``claimed_today`` and
+        ``open_count`` are the user's counters under the lead's policy
+        company (``_pool_claim_stats``)."""
         self.ensure_one()
-        cooldown = policy.pool_reclaim_cooldown_days
+        cooldown = self._pool_reclaim_cooldown(policy)
         if (
             cooldown
             and self.pool_previous_user_id == user
@@ -211,42 +266,152 @@ class CrmLead(models.Model):
             return "open_limit"
         return None
 
+    def _pool_reclaim_cooldown(self, policy=None):
+        """The reclaim cooldown (days) of this lead: the strictest of its
+        policy's and of the policies it was under since it was last claimed
+        or assigned from the pool (``pool_cooldown_floor_days``: the pool's
+        policy then, and each policy it left since), so that it follows the
+        lead whatever team it passes through."""
+        self.ensure_one()
+        policy = policy or self._get_pool_policy()
+        return max(policy.pool_reclaim_cooldown_days, self.pool_cooldown_floor_days)
+
     @api.model
-    def _pool_claim_stats(self, user):
-        """(leads claimed or assigned to ``user`` today in their timezone,
-        open leads they own), in one query."""
-        now = fields.Datetime.now()
-        tz = pytz.timezone(user.tz or "UTC")
-        today_start = (
-            pytz.utc.localize(now)
-            .astimezone(tz)
-            .replace(hour=0, minute=0, second=0, microsecond=0)
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-        )
+    def _pool_claim_stats(self, user, company):
+        """(leads claimed by or assigned to ``user`` since the start of the
+        day of ``company``, open leads they own under the policy of
+        ``company``: whose policy company it is), in one query.
+
+        The day is the company's, not the salesperson's (whose time zone
+        they may change): midnight in the time zone of the company's contact
+        (changed by sales managers and administrators only, see
+        res.partner), else UTC; converted by PostgreSQL, as Odoo's
+        ``read_group`` converts dates to the user's time zone."""
         self.env["crm.lead.pool.log"].flush_model(["event", "owner_after_id", "date"])
         field = self._field_to_sql
+        tz_field = self.env["res.partner"]._fields["tz"]
+        partner_field = self.env["res.company"]._fields["partner_id"]
         [row] = self.env.execute_query(
             SQL(
                 """
-            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log
+            WITH policy_day AS (
+                SELECT timezone('UTC', timezone(tz, date_trunc('day',
+                           timezone(tz, timezone('UTC', %(now)s::timestamp)))))
+                       AS start
+                  FROM (SELECT COALESCE(NULLIF(%(tz)s, ''), 'UTC') AS tz
+                          FROM res_company company
+                          JOIN res_partner partner ON partner.id = %(partner)s
+                         WHERE company.id = %(company_id)s) AS company_tz
+            )
+            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log, policy_day
                      WHERE event IN ('claim', 'assign') AND owner_after_id = %(user)s
-                       AND date >= %(today)s),
+                       AND date >= policy_day.start),
                    (SELECT COUNT(*) FROM crm_lead
                       LEFT JOIN crm_stage stage ON stage.id = %(stage)s
                      WHERE %(owner)s = %(user)s AND %(active)s
                        AND NOT COALESCE(stage.is_won, FALSE)
-                       AND COALESCE(%(probability)s, 0) < 100)
+                       AND COALESCE(%(probability)s, 0) < 100
+                       AND %(company)s = %(company_id)s)
                 """,
+                now=fields.Datetime.now(),
+                tz=SQL.identifier("partner", "tz", to_flush=tz_field),
+                partner=SQL.identifier("company", "partner_id", to_flush=partner_field),
                 user=user.id,
-                today=today_start,
                 stage=field("crm_lead", "stage_id"),
                 owner=field("crm_lead", "user_id"),
                 active=field("crm_lead", "active"),
                 probability=field("crm_lead", "probability"),
+                company=self._policy_company_sql("crm_lead"),
+                company_id=company.id,
             )
         )
         return row
+
+    @api.model
+    def _pool_claim_stats_by_company(self, user, companies):
+        """{company: [claimed today, open leads]} of ``user`` (see
+        ``_pool_claim_stats``), to count a batch of claims on."""
+        return {
+            company: list(self._pool_claim_stats(user, company))
+            for company in companies
+        }
+
+    @api.model
+    def _pool_count_claim(self, stats, company):
+        """Count one more claim of a lead of ``company`` in ``stats`` (see
+        ``_pool_claim_stats_by_company``): a claim of today for every
+        company, an open lead for its own."""
+        for counted, counts in stats.items():
+            counts[0] += 1
+            counts[1] += counted == company
+
+    def _pool_is_open(self):
+        """Whether the lead counts as open for the open-lead limit: active,
+        neither won nor at 100 % (as ``_pool_claim_stats`` counts)."""
+        self.ensure_one()
+        return (
+            self.active and not self.stage_id.is_won and (self.probability or 0) < 100
+        )
+
+    def _pool_keep_cooldown(self):
+        """These leads may leave their pool policy (see ``POOL_POLICY_KEYS``):
+        each keeps the reclaim cooldown of its policy now when it is stricter
+        than the one it kept so far."""
+        by_days = defaultdict(list)
+        for lead in self.sudo():
+            days = lead._pool_reclaim_cooldown()
+            if days > lead.pool_cooldown_floor_days:
+                by_days[days].append(lead.id)
+        for days, ids in by_days.items():
+            self.sudo().browse(ids).write({"pool_cooldown_floor_days": days})
+
+    def _pool_check_reopened(self):
+        """These leads were closed (lost, won) before a salesperson's write:
+        those it re-opened must fit their owner's open-lead limit, as a claim
+        must. Inside ``_pool_reopen_deferred`` the check waits for its end."""
+        deferred = self.env.cr.cache.get(REOPEN_DEFERRED_KEY)
+        if deferred is not None:
+            deferred.update(self.ids)
+            return
+        reopened = self.sudo().filtered(
+            lambda lead: lead.user_id and lead._pool_is_open()
+        )
+        stats = {}
+        for lead in reopened:
+            limit = lead._get_pool_policy().pool_max_open_leads
+            if not limit:
+                continue
+            key = (lead.user_id, lead._get_policy_company())
+            if key not in stats:
+                stats[key] = self._pool_claim_stats(*key)[1]
+            if stats[key] > limit:
+                raise UserError(
+                    _(
+                        "%(lead)s cannot be reopened: %(user)s would have "
+                        "%(open)s open leads, over the limit of %(limit)s of "
+                        "the pool policy. Mark a lead as won or lost, or return "
+                        "one to the pool, first.",
+                        lead=lead.display_name,
+                        user=lead.user_id.name,
+                        open=stats[key],
+                        limit=limit,
+                    )
+                )
+
+    @contextmanager
+    def _pool_reopen_deferred(self):
+        """Check the leads re-opened inside the block once, at its end, as
+        they are then (crm's Won restores a lost lead, then wins it)."""
+        cache = self.env.cr.cache
+        if REOPEN_DEFERRED_KEY in cache:
+            yield
+            return
+        cache[REOPEN_DEFERRED_KEY] = deferred = set()
+        try:
+            yield
+        finally:
+            del cache[REOPEN_DEFERRED_KEY]
+        self.browse(deferred)._pool_check_reopened()
 
     def _pool_claim_notification(self, outcomes, user=None, event="claim"):
         """What happened to each lead, in whole sentences, and where to go
@@ -316,7 +481,7 @@ class CrmLead(models.Model):
             )
         policy = leads[:1]._get_pool_policy()
         if outcome == "cooldown":
-            values["days"] = policy.pool_reclaim_cooldown_days
+            values["days"] = leads[:1]._pool_reclaim_cooldown(policy)
             if one:
                 return _(
                     "%(lead)s came back to the pool from %(user)s less than "
@@ -328,7 +493,9 @@ class CrmLead(models.Model):
                 "%(days)s days ago: they cannot be claimed back yet.",
                 **values,
             )
-        claimed_today, open_count = self._pool_claim_stats(user)
+        claimed_today, open_count = self._pool_claim_stats(
+            user, leads[:1]._get_policy_company()
+        )
         if outcome == "daily_limit":
             values.update(claimed=claimed_today, limit=policy.pool_claim_daily_limit)
             if one:

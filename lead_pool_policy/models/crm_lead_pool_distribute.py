@@ -47,24 +47,30 @@ class CrmLead(models.Model):
             [("in_pool", "=", True), ("team_id", "=", team.id)],
             order="priority_score desc, id",
         )
-        stats = {m: list(self._pool_claim_stats(m.user_id)) for m in quotas}
+        companies = {lead: lead._get_policy_company() for lead in pool}
+        stats = {
+            member: self._pool_claim_stats_by_company(
+                member.user_id, set(companies.values())
+            )
+            for member in quotas
+        }
         plan = {member: self.browse() for member in quotas}
         order = list(quotas)
         turn = 0
         for lead in pool:
-            policy = lead._get_pool_policy()
+            policy, company = lead._get_pool_policy(), companies[lead]
             for step in range(len(order)):
                 member = order[(turn + step) % len(order)]
                 if (
                     quotas[member]
                     and lead.filtered_domain(domains[member])
                     and not lead._pool_claim_refusal(
-                        member.user_id, policy, *stats[member]
+                        member.user_id, policy, *stats[member][company]
                     )
                 ):
                     plan[member] |= lead
                     quotas[member] -= 1
-                    stats[member] = [count + 1 for count in stats[member]]
+                    self._pool_count_claim(stats[member], company)
                     turn = (turn + step + 1) % len(order)
                     break
         return {member: leads for member, leads in plan.items() if leads}

@@ -90,6 +90,11 @@ class CrmLead(models.Model):
         "leads from salespeople until they claim it.",
     )
 
+    @api.depends(
+        "in_pool",
+        "company_id.pool_mask_contacts",
+        "team_id.company_id.pool_mask_contacts",
+    )
     @api.depends_context("uid")
     def _compute_pool_contacts_masked(self):
         masked = self._pool_masked_leads()

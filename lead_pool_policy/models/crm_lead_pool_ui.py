@@ -24,9 +24,52 @@ def readonly_or(readonly, flag):
     return f"({readonly}) or {flag}"
 
 
+def pool_domain_team_ids(domain):
+    """The ids of the sales teams that every record matching ``domain``
+    belongs to, as far as its conditions outside of any ``|`` and ``!`` say
+    (``team_id`` ``=`` an id, or ``in`` ids); None when they name none.
+    Any value is accepted (it comes from the web client)."""
+    if not isinstance(domain, (list, tuple)):
+        return None
+    team_ids = None
+    # The operands still expected, each with whether every matching record
+    # meets it (outside of any "|" and "!"); the top level is an implicit "&".
+    pending = []
+    for token in domain:
+        required = pending.pop() if pending else True
+        if token in ("&", "|"):
+            pending += [required and token == "&"] * 2
+        elif token == "!":
+            pending.append(False)
+        elif required and (ids := _team_leaf_ids(token)) is not None:
+            team_ids = ids if team_ids is None else team_ids & ids
+    return team_ids
+
+
+def _team_leaf_ids(leaf):
+    """The team ids a ``team_id`` condition ``leaf`` allows, or None."""
+    if not isinstance(leaf, (list, tuple)) or len(leaf) != 3 or leaf[0] != "team_id":
+        return None
+    operator, value = leaf[1], leaf[2]
+    values = value if operator == "in" and isinstance(value, (list, tuple)) else None
+    if operator == "=":
+        values = [value]
+    if values is None or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in values
+    ):
+        return None
+    return set(values)
+
+
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    pool_log_ids = fields.One2many(
+        "crm.lead.pool.log",
+        "lead_id",
+        string="Pool History",
+        groups="sales_team.group_sale_manager",
+    )
     pool_last_return_reason_id = fields.Many2one(
         "crm.lead.pool.return.reason",
         string="Last Return Reason",
@@ -59,6 +102,13 @@ class CrmLead(models.Model):
         "and type change only through Claim or Assign.",
     )
 
+    @api.depends(
+        "pool_log_ids.event",
+        "pool_log_ids.date",
+        "pool_log_ids.return_reason_id",
+        "pool_log_ids.note",
+        "pool_log_ids.owner_before_id",
+    )
     def _compute_pool_last_return(self):
         """From the lead's last ``return`` row of the pool history."""
         last = {}
@@ -135,23 +185,20 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    def get_pool_claim_status(self):
-        """The current user's claim counters under the policy of their sales
-        team (else their company): claimed today and open leads, each with its
-        limit (0: none), and what the pool's control panel shows: the two
-        counters (``parts``) and the sentence of both (``label``).
-        Public (called by the pool views); it tells users only about
-        themselves."""
+    def get_pool_claim_status(self, domain=None):
+        """The current user's claim counters under the policy their claims
+        meet in the pool being viewed (``_pool_viewed_policy``): claimed
+        today and open leads, each with its limit (0: none), what the pool's
+        control panel shows (the two counters ``parts``, the sentence of
+        both ``label``) and which policy and company they are of, in words
+        (``scope``, short, and ``title``, a sentence).
+        Public (called by the pool views with their domain); it tells users
+        only about themselves."""
         user = self.env.user
-        team = user.sale_team_id
-        if team.pool_policy_own:
-            policy = team
-        else:
-            # The company whose pool the team works in (see crm.team).
-            policy = (team._pool_policy_company() if team else self.env.company).sudo()
-        claimed, open_count = self._pool_claim_stats(user)
-        daily_limit = policy.pool_claim_daily_limit
-        open_limit = policy.pool_max_open_leads
+        limits, company, scope, title = self._pool_viewed_policy(domain)
+        claimed, open_count = self._pool_claim_stats(user, company)
+        daily_limit = limits["pool_claim_daily_limit"]
+        open_limit = limits["pool_max_open_leads"]
         parts = [
             _(
                 "Claimed today %(claimed)s / %(limit)s",
@@ -175,4 +222,86 @@ class CrmLead(models.Model):
             ),
             "parts": parts,
             "label": " · ".join(parts),
+            "scope": scope,
+            "title": title,
         }
+
+    @api.model
+    def _pool_viewed_policy(self, domain):
+        """(limits, company, scope, title) of the claims the current user
+        makes in the pool being viewed: the team the view is opened on or
+        filtered on (``_pool_viewed_team``), whose policy (its own, else its
+        company's) each of its leads follows; else the strictest of the
+        policies of the user's sales teams and of the current company.
+        ``limits``: {limit field: value}; ``company``: the company whose day
+        and open leads count (the team's, else the current one)."""
+        fnames = ("pool_claim_daily_limit", "pool_max_open_leads")
+        company = self.env.company
+        team = self._pool_viewed_team(domain)
+        if team:
+            company = team.company_id or company
+            team = team.sudo()
+            policy = team if team.pool_policy_own else team._pool_policy_company()
+            values = {fname: policy[fname] for fname in fnames}
+            return (
+                values,
+                company,
+                _("Policy of %(team)s", team=team.name),
+                _(
+                    "Your claims today and your open leads in %(company)s, with "
+                    "the limits of the pool policy of %(team)s.",
+                    company=company.name,
+                    team=team.name,
+                ),
+            )
+        teams = self.env.user.crm_team_ids.sudo().filtered(
+            lambda team: (
+                team.active and (not team.company_id or team.company_id == company)
+            )
+        )
+        policies = {company.sudo()} | {
+            team if team.pool_policy_own else team._pool_policy_company().sudo()
+            for team in teams
+        }
+        values = {
+            fname: min((p[fname] for p in policies if p[fname]), default=0)
+            for fname in fnames
+        }
+        if len(policies) > 1:
+            return (
+                values,
+                company,
+                _("Strictest of your teams"),
+                _(
+                    "Your claims today and your open leads in %(company)s, with "
+                    "the strictest limits of your sales teams' pool policies and "
+                    "the company's.",
+                    company=company.name,
+                ),
+            )
+        return (
+            values,
+            company,
+            _("Policy of %(company)s", company=company.name),
+            _(
+                "Your claims today and your open leads in %(company)s, with the "
+                "limits of its pool policy.",
+                company=company.name,
+            ),
+        )
+
+    @api.model
+    def _pool_viewed_team(self, domain):
+        """The one sales team whose pool the current user views: the view's
+        ``default_team_id``, else the team that the conditions of ``domain``
+        every lead shown meets name (``team_id`` ``=`` or ``in``), if they
+        name exactly one the user may read; else no team."""
+        team_id = self.env.context.get("default_team_id")
+        if isinstance(team_id, int) and not isinstance(team_id, bool):
+            team_ids = {team_id}
+        else:
+            team_ids = pool_domain_team_ids(domain)
+        if len(team_ids or ()) != 1:
+            return self.env["crm.team"]
+        team = self.env["crm.team"].browse(team_ids).exists()
+        return team._filtered_access("read")

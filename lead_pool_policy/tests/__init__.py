@@ -13,3 +13,4 @@ from . import test_tours
 from . import test_pool_ui
 from . import test_i18n
 from . import test_settings_ui
+from . import test_claim_limits

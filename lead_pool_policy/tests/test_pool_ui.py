@@ -68,18 +68,18 @@ class TestPoolUi(PoolCommon):
     # Leads are first-class
 
     def test_leads_feature(self):
-        """Installing the addon gives CRM's Leads to the internal users of the
-        database: a pool of leads needs the Leads menu."""
+        """Installing the addon switches CRM's Leads setting on: every
+        internal user has the Leads menu, those created later too (a pool of
+        leads needs it)."""
         admin = self.env.ref("base.user_admin")
         self.assertTrue(admin.has_group("crm.group_use_lead"))
         if demo := self.env.ref("base.user_demo", raise_if_not_found=False):
             self.assertTrue(demo.has_group("crm.group_use_lead"))
         menus = self.env["ir.ui.menu"].with_user(admin)._visible_menu_ids()
         self.assertIn(self.env.ref("crm.crm_menu_leads").id, menus)
-        # Not through "Internal User" (what the Settings checkbox does for
-        # every future user): Odoo's crm tests expect new users without it.
+        # Through "Internal User", as the Settings checkbox does it.
         user = mail_new_test_user(self.env, login="lpp_plain", groups="base.group_user")
-        self.assertFalse(user.has_group("crm.group_use_lead"))
+        self.assertTrue(user.has_group("crm.group_use_lead"))
 
     # Actions where they apply
 

@@ -53,14 +53,23 @@ class CrmLeadContactLog(models.TransientModel):
         lead = self.lead_id
         lead.check_access("write")
         channel = dict(self._fields["channel"]._description_selection(self.env))
-        outcome = dict(self._fields["outcome"]._description_selection(self.env))
-        body = Markup("<p><b>%s</b></p>") % _(
-            "Contact attempt: %(channel)s, %(outcome)s",
-            channel=channel[self.channel],
-            outcome=outcome[self.outcome].lower(),
+        body = Markup("<p><b>%s</b></p>") % self._outcome_sentence(
+            channel[self.channel]
         )
         if self.note:
             body += Markup("<p>%s</p>") % self.note
         lead.message_post(body=body, subtype_xmlid="mail.mt_note")
         lead._register_contact_attempt(self.date)
         return {"type": "ir.actions.act_window_close"}
+
+    def _outcome_sentence(self, channel):
+        """The attempt in one sentence per outcome, each translated whole
+        (a label changed to lower case reads wrong in many languages)."""
+        self.ensure_one()
+        if self.outcome == "no_answer":
+            return _("Contact attempt: %(channel)s, no answer", channel=channel)
+        if self.outcome == "left_message":
+            return _("Contact attempt: %(channel)s, left a message", channel=channel)
+        if self.outcome == "wrong_number":
+            return _("Contact attempt: %(channel)s, wrong number", channel=channel)
+        return _("Contact attempt: %(channel)s, reached", channel=channel)

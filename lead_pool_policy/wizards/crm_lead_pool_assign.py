@@ -38,15 +38,13 @@ class CrmLeadPoolAssign(models.TransientModel):
     @api.depends("user_id", "lead_ids")
     def _compute_user_stats(self):
         for wizard in self:
-            policy = (
-                wizard.lead_ids[:1]._get_pool_policy()
-                if wizard.lead_ids
-                else self.env.company
-            )
+            lead = wizard.lead_ids[:1]
+            policy = lead._get_pool_policy() if lead else self.env.company
+            company = lead._get_policy_company() if lead else self.env.company
             wizard.daily_limit = policy.pool_claim_daily_limit
             wizard.open_limit = policy.pool_max_open_leads
             if wizard.user_id:
-                stats = self.env["crm.lead"]._pool_claim_stats(wizard.user_id)
+                stats = self.env["crm.lead"]._pool_claim_stats(wizard.user_id, company)
                 wizard.claimed_today, wizard.open_lead_count = stats
             else:
                 wizard.claimed_today = wizard.open_lead_count = 0

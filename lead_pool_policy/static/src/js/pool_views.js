@@ -4,7 +4,7 @@
 // The public pool's list and kanban: "Claim next best lead" in the control
 // panel, and the current user's claim counters beside it.
 
-import {onWillStart, useState} from "@odoo/owl";
+import {onWillStart, onWillUpdateProps, useComponent, useState} from "@odoo/owl";
 import {useService} from "@web/core/utils/hooks";
 import {registry} from "@web/core/registry";
 import {user} from "@web/core/user";
@@ -15,17 +15,31 @@ import {listView} from "@web/views/list/list_view";
 
 /**
  * The claim counters of the current user (``crm.lead.get_pool_claim_status``)
- * and the "Claim next best lead" handler, for a pool view's controller.
+ * under the policy of the pool being viewed (the team the view is opened or
+ * filtered on, else the strictest of the user's teams), reloaded when the
+ * search changes, and the "Claim next best lead" handler, for a pool view's
+ * controller.
  */
 export function usePoolClaim() {
+    const component = useComponent();
     const orm = useService("orm");
     const action = useService("action");
-    const status = useState({label: "", parts: [], limitReached: false, claiming: false});
+    const status = useState({
+        label: "",
+        parts: [],
+        title: "",
+        limitReached: false,
+        claiming: false,
+    });
 
-    async function loadStatus() {
-        const result = await orm.call("crm.lead", "get_pool_claim_status", []);
+    async function loadStatus(props = component.props) {
+        const result = await orm.call("crm.lead", "get_pool_claim_status", [], {
+            domain: props.domain || [],
+            context: {default_team_id: (props.context || {}).default_team_id},
+        });
         status.label = result.label;
         status.parts = result.parts;
+        status.title = result.title;
         status.limitReached = result.limit_reached;
     }
 
@@ -41,7 +55,12 @@ export function usePoolClaim() {
         }
     }
 
-    onWillStart(loadStatus);
+    onWillStart(() => loadStatus());
+    onWillUpdateProps((nextProps) => {
+        if (JSON.stringify(nextProps.domain) !== JSON.stringify(component.props.domain)) {
+            return loadStatus(nextProps);
+        }
+    });
     return {status, claimNext, loadStatus};
 }
 
