@@ -16,6 +16,7 @@ from . import crm_lead_pool_recycle
 from . import crm_lead_pool_preview
 from . import crm_lead_pool_distribute
 from . import crm_lead_pool_masking
+from . import ir_attachment
 from . import mail_activity
 from . import mail_message
 from . import mail_render_mixin

@@ -245,6 +245,19 @@ class CrmLead(models.Model):
         if not getattr(threading.current_thread(), "testing", False):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
+    def _check_ids_exist(self):
+        """Buttons called over RPC name leads by id: refuse, in words, ids
+        that are not ids of existing leads."""
+        ids = [id_ for id_ in self._ids if not isinstance(id_, int) or id_ <= 0]
+        if ids or (ids := sorted(set(self._ids) - set(self.exists()._ids))):
+            raise UserError(
+                _(
+                    "Some of the selected leads no longer exist (id %(ids)s): "
+                    "reload the page and select them again.",
+                    ids=", ".join(map(str, ids)),
+                )
+            )
+
     @api.model
     def _check_leads_exist(self, field, vals_list):
         """Wizards name leads by id: refuse, in words, ids that no longer

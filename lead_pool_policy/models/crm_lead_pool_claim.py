@@ -73,6 +73,7 @@ class CrmLead(models.Model):
     def action_pool_claim(self):
         """Claim these pool leads for the current user (form button, list
         action, RPC); returns a notification saying what happened to each."""
+        self._check_ids_exist()
         outcomes = self._pool_claim(self.env.user)
         return self._pool_claim_notification(outcomes)
 

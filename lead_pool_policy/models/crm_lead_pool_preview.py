@@ -61,7 +61,12 @@ class CrmLead(models.Model):
     def _search_pool_preview_state(self, operator, value):
         preview = self._pool_preview_context()
         if operator not in ("=", "!=", "in", "not in") or not preview:
-            raise NotImplementedError(_("Unsupported search on Returns to the Pool."))
+            raise UserError(
+                _(
+                    "Returns to the Pool can only be searched in the recycle "
+                    "preview: open it from the policy's Preview button."
+                )
+            )
         kind, res_id, values, next_run, window_end = preview
         states = value if isinstance(value, list | tuple) else [value]
         if operator in ("!=", "not in"):

@@ -9,6 +9,18 @@ from odoo import fields, models
 class MailActivity(models.Model):
     _inherit = "mail.activity"
 
+    def write(self, vals):
+        """Odoo checks an activity's document before a write, not the one it
+        is moved to: that one must be writable too (a salesperson moving
+        their activity onto a pool lead, or a colleague's lead)."""
+        result = super().write(vals)
+        if not self.env.su and {"res_id", "res_model_id", "res_model"} & set(vals):
+            for activity in self:
+                self.env[activity.res_model].browse(activity.res_id).check_access(
+                    "write"
+                )
+        return result
+
     def _action_done(self, feedback=False, attachment_ids=None):
         # Collected before super(), which deletes or archives the activities.
         types_by_lead = defaultdict(set)

@@ -128,6 +128,46 @@ class TestPoolRecordRules(PoolCommon):
                 event.write({"lead_id": target.id})
         self.assertEqual(event.lead_id, own)
 
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_activity_and_attachment_cannot_move_onto_a_lead(self):
+        own = self._assigned_lead()
+        other = self._assigned_lead(user=self.user_rep_2)
+        rep_env = self.env(user=self.user_rep)
+        activity = own.with_user(self.user_rep).activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_rep.id
+        )
+        attachment = rep_env["ir.attachment"].create(
+            {"name": "n.txt", "raw": b"z", "res_model": "crm.lead", "res_id": own.id}
+        )
+        moves = [
+            lambda target: activity.with_user(self.user_rep).write(
+                {"res_id": target.id}
+            ),
+            lambda target: attachment.write({"res_id": target.id}),
+        ]
+        for target in (self.lead, other):
+            for move in moves:
+                with (
+                    self.subTest(target.name),
+                    self.assertRaises(AccessError),
+                    self.env.cr.savepoint(),
+                ):
+                    move(target)
+        self.assertEqual(activity.res_id, own.id)
+        self.assertEqual(attachment.sudo().res_id, own.id)
+
+    @mute_logger("odoo.models")
+    def test_bad_ids_and_searches_are_refused_in_words(self):
+        Lead = self.env["crm.lead"].with_user(self.user_rep)
+        for ids in ([None], [0], [10**9]):
+            with (
+                self.subTest(ids),
+                self.assertRaisesRegex(UserError, "no longer exist"),
+            ):
+                Lead.browse(ids).action_pool_claim()
+        with self.assertRaisesRegex(UserError, "recycle preview"):
+            Lead.search([("pool_preview_state", "!=", False)])
+
     def test_team_lead_and_manager_keep_their_access(self):
         self.lead.with_user(self.user_team_lead).check_access("write")
         self.lead.with_user(self.user_manager).message_post(body="Manager")
