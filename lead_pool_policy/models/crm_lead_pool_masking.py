@@ -214,24 +214,31 @@ class CrmLead(models.Model):
             return super()._fetch_query(query, fields)
 
     @api.model
-    def _pool_masked_sql(self, alias):
-        """SQL: whether the lead of ``alias`` is masked from the current
-        user; None when nothing is masked from them."""
+    def _pool_masking_company_ids(self):
+        """The companies whose pool leads are masked from the current user
+        (none for managers)."""
         if self._is_lead_manager():
-            return None
-        companies = (
+            return []
+        return (
             self.env["res.company"]
             .sudo()
             .with_context(active_test=False)
             .search([("pool_mask_contacts", "=", True)])
+            .ids
         )
-        if not companies:
+
+    @api.model
+    def _pool_masked_sql(self, alias):
+        """SQL: whether the lead of ``alias`` is masked from the current
+        user; None when nothing is masked from them."""
+        company_ids = self._pool_masking_company_ids()
+        if not company_ids:
             return None
         return SQL(
             "(%s AND %s IN %s)",
             SQL.identifier(alias, "in_pool", to_flush=self._fields["in_pool"]),
             self._policy_company_sql(alias),
-            tuple(companies.ids),
+            tuple(company_ids),
         )
 
     @api.model

@@ -241,7 +241,7 @@ class CrmLead(models.Model):
         if team:
             company = team.company_id or company
             team = team.sudo()
-            policy = team if team.pool_policy_own else team._pool_policy_company()
+            policy = team._pool_policy()
             values = {fname: policy[fname] for fname in fnames}
             return (
                 values,
@@ -259,10 +259,7 @@ class CrmLead(models.Model):
                 team.active and (not team.company_id or team.company_id == company)
             )
         )
-        policies = {company.sudo()} | {
-            team if team.pool_policy_own else team._pool_policy_company().sudo()
-            for team in teams
-        }
+        policies = {company.sudo()} | {team._pool_policy().sudo() for team in teams}
         values = {
             fname: min((p[fname] for p in policies if p[fname]), default=0)
             for fname in fnames

@@ -175,13 +175,15 @@ class CrmTeam(models.Model):
         )
         return texts
 
-    def _pool_effective_rule_values(self):
-        """The rule values that govern the team's leads: its own policy, else
-        its company's."""
+    def _pool_policy(self):
+        """The policy that governs the team's leads: its own, else its
+        company's."""
         self.ensure_one()
-        if self.pool_policy_own:
-            return self._pool_rule_values()
-        return self._pool_policy_company()._pool_rule_values()
+        return self if self.pool_policy_own else self._pool_policy_company()
+
+    def _pool_effective_rule_values(self):
+        """The rule values that govern the team's leads."""
+        return self._pool_policy()._pool_rule_values()
 
     def _pool_grace_updates(self, before, vals):
         """{team: grace fields to write} after a policy change of the team's

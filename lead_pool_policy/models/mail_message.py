@@ -38,7 +38,7 @@ class MailMessage(models.Model):
         if fname not in MASKED_MESSAGE_FIELDS or _FETCHING.get() == self._name:
             return sql
         Lead = self.env["crm.lead"]
-        if Lead._pool_masked_sql(Lead._table) is None:
+        if not Lead._pool_masking_company_ids():
             return sql
         masked_leads = (
             Lead.sudo()
