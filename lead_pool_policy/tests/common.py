@@ -4,9 +4,9 @@
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.tests import TransactionCase
 
-from odoo.addons.mail.tests.common import MailCase, mail_new_test_user
+from odoo.addons.crm.tests.common import TestCrmCommon
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 # The pool policies of the tests' companies and teams apply since long before
@@ -19,8 +19,9 @@ POLICY_SINCE = {
 }
 
 
-class LeadPoolCommon(TransactionCase, MailCase):
-    """Users for each sales group, one sales team, and a small lead factory."""
+class LeadPoolCommon(TestCrmCommon):
+    """crm's test world (``TestCrmCommon``, a ``MailCase``), plus users for each
+    sales group, one sales team with the pool's policy, and a small lead factory."""
 
     @classmethod
     def setUpClass(cls):

@@ -289,15 +289,19 @@ class TestPoolClaim(PoolCommon):
         # notes with tracking values, the claimer's first-contact activities
         # (and following the leads), and crm's computes that follow it
         # (probability, team), flushed inside the budget. Both claimers
-        # follow none of the leads yet.
+        # follow none of the leads yet. crm's test world (TestCrmCommon) adds
+        # two fixed queries to any lead change: predictive scoring reads the
+        # first stage once per team with won/lost history (its won and lost
+        # leads give sales_team_1 one), and its mail gateway's alias domain is
+        # read for the notes. Neither depends on the number of leads claimed.
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=46):
+        with self.assertQueryCount(__system__=48):
             small._pool_claim(self.user_team_lead)
             self.env.flush_all()
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=46):
+        with self.assertQueryCount(__system__=48):
             big._pool_claim(self.user_rep_2)
             self.env.flush_all()
         self.assertEqual(set(big.mapped("user_id")), {self.user_rep_2})
