@@ -298,19 +298,37 @@ class CrmLead(models.Model):
                 "return_reason_id": return_reason.id if return_reason else False,
             },
         )
-        self._pool_unfollow_previous_owners(rows)
+        self._pool_release_previous_owners(rows)
         return rows
 
-    def _pool_unfollow_previous_owners(self, rows):
+    def _pool_release_previous_owners(self, rows):
         """A lead entering the pool is nobody's: its former salesperson stops
         following it (as a follower they would go on receiving its mail, the
-        customer's among it, and posting on a lead they no longer hold). One
-        statement for the whole move."""
+        customer's among it, and posting on a lead they no longer hold), and
+        their open activities on it go (the next claimer would find the old
+        owner's "attempt 3 of 6", the old owner would go on being reminded).
+        Others' activities, a manager's among them, stay. One statement per
+        kind for the whole move."""
         pairs = [
             (row["id"], row["user_id_before"]) for row in rows if row["user_id_before"]
         ]
         if not pairs:
             return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "crm.lead"),
+                    ("res_id", "in", [lead_id for lead_id, _user in pairs]),
+                    ("user_id", "in", list({user_id for _lead, user_id in pairs})),
+                ]
+            )
+        )
+        pairs_set = set(pairs)
+        activities.filtered(
+            lambda act: (act.res_id, act.user_id.id) in pairs_set
+        ).unlink()
         self.env["mail.followers"].flush_model()
         self.env.execute_query(
             SQL(

@@ -156,6 +156,40 @@ class TestPoolRecordRules(PoolCommon):
         self.assertEqual(activity.res_id, own.id)
         self.assertEqual(attachment.sudo().res_id, own.id)
 
+    def test_former_owner_lets_go_of_a_lead_entering_the_pool(self):
+        """Recycled (or returned), a lead keeps neither its former owner as a
+        follower nor their open activities; others' activities stay."""
+        leads = self._assigned_lead(name="A") | self._assigned_lead(name="B")
+        other = self._assigned_lead(name="Kept by its owner")
+        owner = self.user_rep
+        for lead in leads | other:
+            lead.message_subscribe(partner_ids=owner.partner_id.ids)
+            lead.activity_schedule(
+                "mail.mail_activity_data_call", summary="Attempt 3", user_id=owner.id
+            )
+        managers = leads[0].activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_manager.id
+        )
+        done = leads[1].activity_schedule(
+            "mail.mail_activity_data_todo", user_id=owner.id
+        )
+        done.action_feedback(feedback="Called")
+        leads.sudo()._pool_enter(None, "recycle")
+        for lead in leads:
+            self.assertNotIn(owner.partner_id, lead.message_partner_ids)
+        self.assertEqual(leads.activity_ids, managers)
+        self.assertEqual(
+            self.env["mail.activity"].search(
+                [("user_id", "=", owner.id), ("res_model", "=", "crm.lead")]
+            ),
+            other.activity_ids.filtered(lambda a: a.user_id == owner),
+        )
+        self.assertIn(owner.partner_id, other.message_partner_ids)
+        # What was done is history: the done activity's message stays.
+        self.assertTrue(
+            leads[1].message_ids.filtered(lambda m: "Called" in (m.body or ""))
+        )
+
     @mute_logger("odoo.models")
     def test_bad_ids_and_searches_are_refused_in_words(self):
         Lead = self.env["crm.lead"].with_user(self.user_rep)
