@@ -30,6 +30,7 @@
         "views/crm_lead_pool_views.xml",
         "views/crm_lead_pool_log_views.xml",
         "views/crm_lead_pool_return_reason_views.xml",
+        "wizards/crm_lead_scoring_learn_views.xml",
         "views/crm_lead_scoring_rule_views.xml",
         "views/crm_lead_engagement_type_views.xml",
         "views/crm_lead_engagement_views.xml",
@@ -39,6 +40,7 @@
         "wizards/crm_lead_contact_log_views.xml",
         "wizards/crm_lead_pool_assign_views.xml",
         "wizards/crm_lead_pool_return_views.xml",
+        "report/crm_lead_score_calibration_views.xml",
         "views/menus.xml",
     ],
     "assets": {

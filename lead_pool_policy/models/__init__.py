@@ -8,6 +8,9 @@ from . import crm_stage
 from . import crm_team
 from . import crm_lead
 from . import crm_lead_scoring
+from . import crm_lead_scoring_why
+from . import crm_lead_scoring_learning
+from . import crm_lead_scoring_learn_log
 from . import crm_lead_followup
 from . import crm_lead_pool
 from . import crm_lead_pool_guard

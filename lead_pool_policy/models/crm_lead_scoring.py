@@ -22,6 +22,13 @@ SCORE_FIELDS = (
     "source_conversion_rate",
     "priority_score",
 )
+# What a lead scored when it closed: written once, at that moment.
+CLOSING_FIELDS = (
+    "closing_lead_score",
+    "closing_priority_score",
+    "closing_temperature",
+    "closing_pls_probability",
+)
 # Lead fields the scores depend on besides those the scoring rules read.
 SCORING_INPUT_FIELDS = frozenset(
     {
@@ -184,6 +191,15 @@ class CrmLead(models.Model):
         help="Lead score blended with the source's conversion rate; pool lists "
         "and the next best lead are ordered by it.",
     )
+    # What the lead scored when it was won or lost (the calibration report):
+    # the scores go on changing afterwards (engagement decays, rules change),
+    # and crm sets its predictive probability to 0 or 100 on closing.
+    closing_lead_score = fields.Integer(readonly=True, copy=False)
+    closing_priority_score = fields.Integer(readonly=True, copy=False)
+    closing_temperature = fields.Selection(
+        [("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold")], readonly=True, copy=False
+    )
+    closing_pls_probability = fields.Float(readonly=True, copy=False)
     engagement_ids = fields.One2many(
         "crm.lead.engagement", "lead_id", string="Engagement Events"
     )
@@ -204,7 +220,7 @@ class CrmLead(models.Model):
     def _get_system_field_groups(self):
         return super()._get_system_field_groups() + [
             (
-                frozenset(SCORE_FIELDS),
+                frozenset(SCORE_FIELDS + CLOSING_FIELDS),
                 False,
                 _(
                     "Scores are computed from the scoring rules, the engagement "
@@ -241,6 +257,39 @@ class CrmLead(models.Model):
         if "qualification" in vals:
             self._sync_qualification_tags()
         to_rescore()._rescore()
+
+    def _handle_won_lost(self, vals):
+        """Leads being won or lost keep the scores they close with (one
+        statement): those of leads still open, before crm's write sets the
+        probability to 0 or 100."""
+        won_stages = self.env["crm.stage"].search([("is_won", "=", True)]).ids
+        closing = self.filtered(
+            lambda lead: (
+                lead.active
+                and not lead.stage_id.is_won
+                and (
+                    vals.get("stage_id") in won_stages
+                    or ("active" in vals and not vals["active"])
+                )
+            )
+        )
+        if closing:
+            self.flush_model(
+                ["lead_score", "priority_score", "temperature", "automated_probability"]
+            )
+            self.env.execute_query(
+                SQL(
+                    """UPDATE crm_lead
+                          SET closing_lead_score = lead_score,
+                              closing_priority_score = priority_score,
+                              closing_temperature = temperature,
+                              closing_pls_probability = automated_probability
+                        WHERE id IN %s""",
+                    tuple(closing.ids),
+                )
+            )
+            closing.invalidate_recordset(CLOSING_FIELDS)
+        return super()._handle_won_lost(vals)
 
     # Business ----------------------------------------------------------------
 
@@ -376,22 +425,11 @@ class CrmLead(models.Model):
     def _rescore_rule_points(self, company, scope):
         """The sums of the points of the company's fit and engagement rules,
         as SQL expressions over the crm_lead row."""
-        rules = (
-            self.env["crm.lead.scoring.rule"]
-            .sudo()
-            .with_context(active_test=True)
-            .search([("company_id", "in", (company.id, False))])
-        )
+        rules = self.env["crm.lead.scoring.rule"]._get_company_rules(company)
         points = {"fit": [SQL("0")], "engagement": [SQL("0")]}
-        for rule in rules:
-            query = self._search(rule._get_lead_domain())
-            if query._joins:
-                # The rule reads other tables through joins: test membership.
-                query.add_where(scope)
-                condition = SQL("crm_lead.id IN (%s)", query.subselect())
-            else:
-                # A condition on the lead's own row: evaluate it inline.
-                condition = query.where_clause or SQL("TRUE")
+        for rule, condition in zip(
+            rules, self._scoring_rule_conditions(rules, scope), strict=True
+        ):
             points[rule.category].append(
                 SQL("CASE WHEN %s THEN %s ELSE 0 END", condition, rule.points)
             )
@@ -399,6 +437,23 @@ class CrmLead(models.Model):
             "fit": SQL(" + ").join(points["fit"]),
             "engagement_rules": SQL(" + ").join(points["engagement"]),
         }
+
+    def _scoring_rule_conditions(self, rules, scope):
+        """Each rule's filter as an SQL condition over the crm_lead row (of a
+        statement whose leads ``scope`` selects): inline when it reads the
+        lead's own row, else a membership test. The one translation of the
+        rules into SQL, for the scores, the learner and the form's "why"."""
+        conditions = []
+        for rule in rules:
+            query = self.sudo()._search(rule._get_lead_domain())
+            if query._joins:
+                # The rule reads other tables through joins: test membership.
+                query.add_where(scope)
+                conditions.append(SQL("crm_lead.id IN (%s)", query.subselect()))
+            else:
+                # A condition on the lead's own row: evaluate it inline.
+                conditions.append(query.where_clause or SQL("TRUE"))
+        return conditions
 
     @api.model
     def _request_mass_rescore(self):

@@ -87,6 +87,16 @@ class CrmLeadScoringRule(models.Model):
                     names.add(leaf[0].split(".", 1)[0])
         return frozenset(names)
 
+    @api.model
+    def _get_company_rules(self, company):
+        """The active rules that score the leads of ``company`` (its own and
+        those of every company), in their order."""
+        return (
+            self.sudo()
+            .with_context(active_test=True)
+            .search([("company_id", "in", (company.id, False))])
+        )
+
     def _request_rescore(self):
         self.env.registry.clear_cache()
         self.env["crm.lead"]._request_mass_rescore()

@@ -106,6 +106,15 @@ class ResCompany(models.Model):
         help="Share of the lead score in the priority score; the source's "
         "conversion rate gets the rest.",
     )
+    score_learn_threshold = fields.Float(
+        string="Suggest Learned Points Above",
+        default=0.02,
+        digits=(16, 3),
+        help="Each month the learner fits the scoring points on the last year's "
+        "won and lost leads; when they would raise the ranking quality (AUC) "
+        "of the most recent leads by more than this, the sales managers get a "
+        "to-do to review them. 0 switches the suggestion off.",
+    )
     score_sync_priority = fields.Boolean(
         string="Stars Follow Temperature",
         help="Set Odoo's star priority from the temperature: hot 3 stars, warm 2, "
@@ -132,6 +141,7 @@ class ResCompany(models.Model):
         "source_window_days",
         "source_prior_weight",
         "priority_lead_score_weight",
+        "score_learn_threshold",
     )
     def _check_scoring_settings(self):
         self._check_bounds(
@@ -148,6 +158,7 @@ class ResCompany(models.Model):
             ("engagement_half_life_days", "source_window_days", "source_prior_weight"),
             low=1,
         )
+        self._check_bounds(("score_learn_threshold",), low=0, high=1)
         for company in self:
             if company.score_warm_threshold >= company.score_hot_threshold:
                 raise ValidationError(

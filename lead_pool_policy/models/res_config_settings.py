@@ -31,6 +31,9 @@ class ResConfigSettings(models.TransientModel):
     priority_lead_score_weight = fields.Integer(
         related="company_id.priority_lead_score_weight", readonly=False
     )
+    score_learn_threshold = fields.Float(
+        related="company_id.score_learn_threshold", readonly=False
+    )
     score_sync_priority = fields.Boolean(
         related="company_id.score_sync_priority", readonly=False
     )
