@@ -123,47 +123,54 @@ def priority(pattern, rate, points, categories, fit_weight, lead_weight):
     )
 
 
-def points_from_coefficients(coefficients, categories, patterns, fit_weight):
+def points_from_coefficients(coefficients, categories, patterns, fit_weight, bases=None):
     """Integer points proportional to the rules' learned log-odds, scaled so
-    that the highest fit (and engagement) sum met among ``patterns`` is 100:
-    the scores span 0-100 without saturating. Engagement points are scaled
-    so that, through the fit weight, one point of log-odds is worth as much
-    in the lead score whichever the rule's category. Returns ``(points,
-    scale)``: ``scale`` is the lead score's points per unit of log-odds
-    (``(None, None)`` when no pattern has a positive sum)."""
-    weights = {
-        "fit": fit_weight,
-        "engagement": 1 - fit_weight,
-    }
-    # Points per unit of log-odds in each category's score, for one common
-    # lead-score scale ``s``: fit s / fit_weight, engagement s / (1 - fit_weight).
+    that the fit (and engagement) sums met among ``patterns`` span 0-100
+    without saturating. ``bases`` maps a category to the index of a rule
+    that every lead matches (its base points, not learned): it takes the
+    offset that brings the lowest sum to 0; without one, sums below 0 are
+    cut to 0 as the score does. Engagement points are scaled so that,
+    through the fit weight, one unit of log-odds is worth as much in the lead
+    score whichever the rule's category. Returns ``(points, scale)``:
+    ``scale`` is the lead score's points per unit of log-odds (``(None,
+    None)`` when no pattern can be told from another)."""
+    bases = bases or {}
+    weights = {"fit": fit_weight, "engagement": 1 - fit_weight}
     best = None
+    lows = {}
     for category in ("fit", "engagement"):
         if not weights[category]:
             continue
-        highest = max(
-            (
-                sum(
-                    c
-                    for c, matched, cat in zip(
-                        coefficients, pattern, categories, strict=True
-                    )
-                    if matched and cat == category
+        sums = [
+            sum(
+                c
+                for index, (c, matched, cat) in enumerate(
+                    zip(coefficients, pattern, categories, strict=True)
                 )
-                for pattern in patterns
-            ),
-            default=0.0,
-        )
-        if highest > 0:
-            # The lead-score scale at which this category's sum reaches 100.
-            scale = 100.0 * weights[category] / highest
+                if matched and cat == category and index != bases.get(category)
+            )
+            for pattern in patterns
+        ] or [0.0]
+        low = min(sums) if category in bases else 0.0
+        span = max(sums) - low
+        if span > 1e-9:
+            lows[category] = low
+            # The lead-score scale at which this category's sums span 100.
+            scale = 100.0 * weights[category] / span
             best = scale if best is None else min(best, scale)
     if best is None:
         return None, None
     points = []
-    for coefficient, category in zip(coefficients, categories, strict=True):
+    for index, (coefficient, category) in enumerate(
+        zip(coefficients, categories, strict=True)
+    ):
         weight = weights[category]
-        points.append(math.floor(coefficient * best / weight + 0.5) if weight else 0)
+        if not weight:
+            points.append(0)
+        elif index == bases.get(category):
+            points.append(math.floor(-lows.get(category, 0.0) * best / weight + 0.5))
+        else:
+            points.append(math.floor(coefficient * best / weight + 0.5))
     return points, best
 
 

@@ -1,8 +1,8 @@
 """Benchmarks of lead_pool_policy against hand-written SQL floors.
 
 Run through ``./dev bench [--leads N] [--rounds R] [--only a,b,...] [--db NAME]``
-(``--only`` picks among rescore, sources, recycle, install, contention; all by
-default). Nothing here is a test: it prints figures and ratios and never fails
+(``--only`` picks among rescore, sources, recycle, install, contention, learn;
+all but learn by default). Nothing here is a test: it prints figures and ratios and never fails
 on time. Each side of a comparison starts from the same state (what it writes
 is reset outside the timing) and the best of ``--rounds`` runs is kept.
 
@@ -44,6 +44,12 @@ the addon (``-i lead_pool_policy --without-demo=all --stop-after-init``):
   install leaves the leads in the floor's state (same values in every addon
   column; how many recycle clocks start before the install).
 
+The learner (tools/bench_learn.py, ``--only learn [--closed N] [--fresh M]``):
+closed leads drawn from a known model, the rules' points set equal and wrong,
+then the expected AUC of fresh leads ranked by ``priority_score`` before and
+after learning, next to Odoo's predictive scoring over the same fields and the
+oracle; the learning's time and peak memory.
+
 Against a real server (tools/bench_contention.py):
 
 - contention: Odoo with ``--workers`` workers (default 4, no cron thread) on
@@ -71,6 +77,7 @@ from unittest import mock
 from bench_pg import SHIPPED_FIT_SQL, vacuum
 
 SHIPPED_RULES = {
+    ("fit", "[]", None, 0),
     ("fit", "bant_budget", "approved", 25),
     ("fit", "bant_budget", "planned", 12),
     ("fit", "bant_budget", "none", -10),
@@ -82,6 +89,7 @@ SHIPPED_RULES = {
     ("fit", "bant_need", "none", -30),
     ("fit", "bant_timeline", "within_3_months", 20),
     ("fit", "bant_timeline", "within_6_months", 10),
+    ("fit", "bant_timeline", "later", 0),
 }
 
 
@@ -679,6 +687,9 @@ def main():
     parser.add_argument("--leads", type=int, default=100000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="rescore,sources,recycle,install,contention")
+    learn = parser.add_argument_group("learn")
+    learn.add_argument("--closed", type=int, default=1000000)
+    learn.add_argument("--fresh", type=int, default=100000)
     contention = parser.add_argument_group("contention")
     contention.add_argument("--port", type=int, default=8170)
     contention.add_argument("--workers", type=int, default=4)
@@ -693,7 +704,7 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TZ", "UTC")
     only = set(args.only.split(","))
-    unknown = only - {"rescore", "sources", "recycle", "install", "contention"}
+    unknown = only - {"rescore", "sources", "recycle", "install", "contention", "learn"}
     if unknown:
         parser.error(f"unknown benchmark: {', '.join(sorted(unknown))}")
 
@@ -710,6 +721,10 @@ def main():
         from bench_contention import bench_contention, report_contention
 
         report_contention(args, bench_contention(args))
+    if "learn" in only:
+        from bench_learn import bench_learn, report_learn
+
+        report_learn(args, bench_learn(args))
 
 
 def in_process(args, only):

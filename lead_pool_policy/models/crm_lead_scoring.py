@@ -194,12 +194,21 @@ class CrmLead(models.Model):
     # What the lead scored when it was won or lost (the calibration report):
     # the scores go on changing afterwards (engagement decays, rules change),
     # and crm sets its predictive probability to 0 or 100 on closing.
-    closing_lead_score = fields.Integer(readonly=True, copy=False)
-    closing_priority_score = fields.Integer(readonly=True, copy=False)
-    closing_temperature = fields.Selection(
-        [("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold")], readonly=True, copy=False
+    closing_lead_score = fields.Integer(
+        string="Lead Score at Closing", readonly=True, copy=False
     )
-    closing_pls_probability = fields.Float(readonly=True, copy=False)
+    closing_priority_score = fields.Integer(
+        string="Priority Score at Closing", readonly=True, copy=False
+    )
+    closing_temperature = fields.Selection(
+        [("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold")],
+        string="Temperature at Closing",
+        readonly=True,
+        copy=False,
+    )
+    closing_pls_probability = fields.Float(
+        string="Predicted Probability at Closing", readonly=True, copy=False
+    )
     engagement_ids = fields.One2many(
         "crm.lead.engagement", "lead_id", string="Engagement Events"
     )

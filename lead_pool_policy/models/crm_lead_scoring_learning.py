@@ -172,30 +172,44 @@ class CrmLeadScoringRule(models.Model):
     def _learn_points(self, rows, categories, fit_weight, result):
         """Fit on ``rows`` and translate the coefficients into points and the
         priority's lead-score weight: ``(points, weight_percent)``, or None
-        when the rows cannot be learned from. Rules that no lead of the rows
+        when the rows cannot be learned from.
+
+        A rule that every lead matches (a base, e.g. "Every lead", domain
+        ``[]``) is not learned: the first of its category takes the offset
+        that keeps the scores off 0, the others 0 points. Rules that no lead
         matches keep their points; so do the rules of a category that does
         not count in the lead score (a weight of 0)."""
         weights = {"fit": fit_weight, "engagement": 1 - fit_weight}
-        learned = [
+        if not any(row[3] for row in rows) or not any(row[4] for row in rows):
+            return None
+        counted = [
             index
             for index, category in enumerate(categories)
-            if weights[category] and any(pattern[index] for pattern, *_rest in rows)
+            if weights[category] and any(row[0][index] for row in rows)
         ]
-        if not any(won for *_r, won, _l in rows) or not any(lost for *_r, lost in rows):
-            return None
+        constant = [i for i in counted if all(row[0][i] for row in rows)]
+        learned = [i for i in counted if i not in constant]
+        bases = {}
+        for index in constant:
+            bases.setdefault(categories[index], index)
         data = [
             ((*(pattern[i] for i in learned), rate), won, lost)
             for pattern, rate, _holdout, won, lost in rows
         ]
         _intercept, coefficients = learning.fit_logistic(data, len(learned) + 1)
-        patterns = {tuple(pattern[i] for i in learned) for pattern, *_r in rows}
+        by_rule = dict(zip(learned, coefficients[:-1], strict=True))
+        patterns = {tuple(pattern[i] for i in counted) for pattern, *_r in rows}
         points, scale = learning.points_from_coefficients(
-            coefficients[:-1], [categories[i] for i in learned], patterns, fit_weight
+            [by_rule.get(i, 0.0) for i in counted],
+            [categories[i] for i in counted],
+            patterns,
+            fit_weight,
+            bases={cat: counted.index(i) for cat, i in bases.items()},
         )
         if points is None:
             return None
         suggested = list(result["current"])
-        for index, value in zip(learned, points, strict=True):
+        for index, value in zip(counted, points, strict=True):
             suggested[index] = value
         weight = learning.lead_weight_for(coefficients[-1], scale)
         return suggested, round(weight * 100)

@@ -68,7 +68,10 @@ class CrmLead(models.Model):
             ("fit", _("Fit"), self.fit_score),
             ("engagement", _("Engagement"), self.engagement_score),
         ):
-            category_rules = [rule for rule in rules if rule.category == category]
+            # Rules worth nothing (a base at 0) explain nothing.
+            category_rules = [
+                rule for rule in rules if rule.category == category and rule.points
+            ]
             items = Markup("").join(
                 Markup("<li>%s <b>%s</b></li>") % (rule.name, f"{rule.points:+d}")
                 for rule in category_rules

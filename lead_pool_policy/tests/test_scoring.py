@@ -134,8 +134,17 @@ class TestScoring(LeadPoolCommon):
         rules = self.env["crm.lead.scoring.rule"].search(
             [("id", "in", self._shipped_rule_ids())]
         )
-        self.assertEqual(len(rules), 11)
-        for rule in rules:
+        self.assertEqual(len(rules), 13)
+        # The base rule matches every lead and gives nothing until a manager
+        # (or the learner) sets its points.
+        base = self.env.ref("lead_pool_policy.crm_lead_scoring_rule_base")
+        self.assertEqual((base._get_lead_domain(), base.points), ([], 0))
+        self.assertEqual(self._create_lead().fit_score, 0)
+        base.points = 15
+        self.env["crm.lead"]._cron_lead_scoring_refresh()
+        self.assertEqual(self._create_lead().fit_score, 15)
+        base.points = 0
+        for rule in rules - base:
             field, _op, value = rule._get_lead_domain()[0]
             # A confirmed need (+30) lifts negative rules above the clamp.
             base = {} if field == "bant_need" else {"bant_need": "confirmed"}

@@ -138,6 +138,17 @@ class TestScoringLearn(LeadPoolCommon):
         self.assertGreater(latent.points_suggested, 0)
         self.assertLess(no_need.points_suggested, 0)
         self.assertLessEqual(approved.points_suggested, 100)
+        # The base rule (every lead) lifts the lowest pattern, no need, to 0:
+        # negative points no longer cut scores to 0.
+        base = self._line(
+            wizard, self.env.ref("lead_pool_policy.crm_lead_scoring_rule_base")
+        )
+        self.assertAlmostEqual(
+            base.points_suggested + no_need.points_suggested, 0, delta=1
+        )
+        self.assertAlmostEqual(
+            base.points_suggested + approved.points_suggested, 100, delta=1
+        )
         self.assertEqual(
             (approved.matched_count, approved.won_count, approved.win_rate),
             (30, 24, 80.0),
