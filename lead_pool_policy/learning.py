@@ -106,7 +106,8 @@ def priority(pattern, rate, points, categories, fit_weight, lead_weight):
     """The priority score the rescore statement gives a lead that matches the
     rules of ``pattern`` (0/1 per rule) and has no engagement event, its
     source's rate being ``rate``: each score clamped to 0-100 and rounded as
-    in SQL (``FLOOR(x + 0.5)``). Weights are fractions."""
+    in SQL (``FLOOR(x + 0.5)``, the priority to one decimal). Weights are
+    fractions."""
     fit = engagement = 0
     for matched, rule_points, category in zip(pattern, points, categories, strict=True):
         if matched:
@@ -117,13 +118,16 @@ def priority(pattern, rate, points, categories, fit_weight, lead_weight):
     fit = min(100, max(0, fit))
     engagement = min(100, max(0, engagement))
     score = math.floor(fit_weight * fit + (1 - fit_weight) * engagement + 0.5)
-    return min(
-        100,
-        max(0, math.floor(lead_weight * score + (1 - lead_weight) * rate * 100 + 0.5)),
+    # One decimal, as the priority column.
+    tenths = math.floor(
+        (lead_weight * score + (1 - lead_weight) * rate * 100) * 10 + 0.5
     )
+    return min(100, max(0, tenths / 10))
 
 
-def points_from_coefficients(coefficients, categories, patterns, fit_weight, bases=None):
+def points_from_coefficients(
+    coefficients, categories, patterns, fit_weight, bases=None
+):
     """Integer points proportional to the rules' learned log-odds, scaled so
     that the fit (and engagement) sums met among ``patterns`` span 0-100
     without saturating. ``bases`` maps a category to the index of a rule

@@ -2,9 +2,10 @@
 
 Run through ``./dev bench [--leads N] [--rounds R] [--only a,b,...] [--db NAME]``
 (``--only`` picks among rescore, sources, recycle, install, contention, learn;
-all but learn by default). Nothing here is a test: it prints figures and ratios and never fails
-on time. Each side of a comparison starts from the same state (what it writes
-is reset outside the timing) and the best of ``--rounds`` runs is kept.
+all but learn by default). Nothing here is a test: it prints figures and ratios
+and never fails on time. Each side of a comparison starts from the same state
+(what it writes is reset outside the timing) and the best of ``--rounds`` runs
+is kept.
 
 In one process, on a database ``NAME`` (default ``lpp_bench``) with the addon
 and no demo data, filled once with N generated leads (BANT answers, sources,
@@ -260,8 +261,8 @@ def rescore_floor_sql(company, now):
                                        WHEN s.score >= %(warm)s THEN 'middle'
                                        ELSE 'low' END END,
                source_conversion_rate = s.rate,
-               priority_score = LEAST(100, GREATEST(0, FLOOR(%(lead_weight)s * s.score
-                   + (1 - %(lead_weight)s) * s.rate * 100 + 0.5)))::int
+               priority_score = LEAST(100, GREATEST(0, ROUND((%(lead_weight)s
+                   * s.score + (1 - %(lead_weight)s) * s.rate * 100)::numeric, 1)))
           FROM (
             SELECT e.*,
                    FLOOR(%(fit_weight)s * e.fit + (1 - %(fit_weight)s) * e.engagement

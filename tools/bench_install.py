@@ -254,7 +254,7 @@ def floor_sql(cr, now):
             ADD COLUMN qualification varchar,
             ADD COLUMN nurture_tier varchar,
             ADD COLUMN source_conversion_rate numeric,
-            ADD COLUMN priority_score integer,
+            ADD COLUMN priority_score numeric,
             ADD COLUMN in_pool boolean DEFAULT FALSE,
             ADD COLUMN pool_entry_date timestamp,
             ADD COLUMN pool_reason varchar,
@@ -314,9 +314,9 @@ def floor_sql(cr, now):
                                   WHEN scored.score < %(warm)s THEN 'cold'
                                   ELSE 'warm' END,
                source_conversion_rate = scored.rate,
-               priority_score = LEAST(100, GREATEST(0, FLOOR(%(lead_weight)s
+               priority_score = LEAST(100, GREATEST(0, ROUND((%(lead_weight)s
                    * scored.score + (1 - %(lead_weight)s) * scored.rate * 100
-                   + 0.5)))::int,
+                   )::numeric, 1))),
                pool_recycle_deadline = CASE WHEN scored.due
                    THEN GREATEST(lead.date_open, %(now)s)
                         + %(uncontacted_days)s * interval '1 day' END,

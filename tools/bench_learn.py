@@ -48,8 +48,8 @@ TRUE_LOGIT = """
 ANSWERS = """
     (ARRAY['unknown','none','planned','approved'])[1 + floor(random() * 4)::int]
         AS bant_budget,
-    (ARRAY['unknown','user','influencer','decision_maker'])[1 + floor(random() * 4)::int]
-        AS bant_authority,
+    (ARRAY['unknown','user','influencer','decision_maker'])
+        [1 + floor(random() * 4)::int] AS bant_authority,
     (ARRAY['unknown','none','latent','confirmed'])[1 + floor(random() * 4)::int]
         AS bant_need,
     (ARRAY['unknown','later','within_6_months','within_3_months'])
@@ -62,7 +62,9 @@ PLS_FIELDS = "bant_budget,bant_authority,bant_need,bant_timeline,source_id"
 
 
 def _sources(cr):
-    cr.execute("SELECT id FROM utm_source WHERE name LIKE 'learn source %%' ORDER BY id")
+    cr.execute(
+        "SELECT id FROM utm_source WHERE name LIKE 'learn source %%' ORDER BY id"
+    )
     return [row[0] for row in cr.fetchall()]
 
 
@@ -113,7 +115,8 @@ def _insert_leads(cr, count, sources, closed, prefix):
                won IS NOT FALSE, %(company)s, source_id,
                CASE WHEN won THEN %(won_stage)s ELSE %(first_stage)s END,
                bant_budget, bant_authority, bant_need, bant_timeline,
-               (bant_budget = 'approved')::int + (bant_authority = 'decision_maker')::int
+               (bant_budget = 'approved')::int
+               + (bant_authority = 'decision_maker')::int
                + (bant_need = 'confirmed')::int
                + (bant_timeline = 'within_3_months')::int,
                0,

@@ -104,8 +104,8 @@ RESCORE_QUERY = """
                     CASE WHEN score >= %(hot)s THEN 'top'
                          WHEN score >= %(warm)s THEN 'middle'
                          ELSE 'low' END END AS nurture_tier,
-               LEAST(100, GREATEST(0, FLOOR(%(lead_weight)s * score
-                     + (1 - %(lead_weight)s) * source_rate * 100 + 0.5)))::int
+               LEAST(100, GREATEST(0, ROUND((%(lead_weight)s * score
+                     + (1 - %(lead_weight)s) * source_rate * 100)::numeric, 1)))
                    AS priority_score
           FROM blended
     )
@@ -185,11 +185,16 @@ class CrmLead(models.Model):
         digits=(16, 4),
         help="Smoothed conversion rate of the lead's source.",
     )
-    priority_score = fields.Integer(
+    # One decimal: rounded to whole points, leads of different chances tie
+    # (the learner's benchmark loses a thousandth of AUC to those ties).
+    priority_score = fields.Float(
         readonly=True,
         copy=False,
-        help="Lead score blended with the source's conversion rate; pool lists "
-        "and the next best lead are ordered by it.",
+        digits=(16, 1),
+        aggregator="avg",
+        help="Lead score blended with the source's conversion rate, from 0 to "
+        "100 with one decimal; pool lists and the next best lead are ordered "
+        "by it.",
     )
     # What the lead scored when it was won or lost (the calibration report):
     # the scores go on changing afterwards (engagement decays, rules change),

@@ -222,7 +222,11 @@ class TestScoringLearn(LeadPoolCommon):
             triggers,
         )
         self.env["crm.lead"]._cron_lead_scoring_refresh()
-        self.assertEqual(open_lead.fit_score, suggested[self.rule_approved])
+        base = self.env.ref("lead_pool_policy.crm_lead_scoring_rule_base")
+        self.assertEqual(
+            open_lead.fit_score,
+            min(100, suggested[base] + suggested[self.rule_approved]),
+        )
 
     def test_monthly_suggestion_tells_managers_and_applies_nothing(self):
         self._standard_history()
