@@ -75,7 +75,7 @@ import sys
 import time
 from unittest import mock
 
-from bench_pg import SHIPPED_FIT_SQL, vacuum
+from bench_pg import SHIPPED_FIT_SQL, is_generated, mark_generated, vacuum
 
 SHIPPED_RULES = {
     ("fit", "[]", None, 0),
@@ -110,10 +110,7 @@ GENERATOR_KEY = "lpp_bench.generated"
 def generate(cr, leads):
     """Bring the database to exactly ``leads`` generated leads; returns
     whether it generated them."""
-    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [GENERATOR_KEY])
-    row = cr.fetchone()
-    cr.execute("SELECT COUNT(*) FROM crm_lead WHERE name LIKE 'bench %%'")
-    if cr.fetchone()[0] == leads and row and row[0] == GENERATOR_VERSION:
+    if is_generated(cr, GENERATOR_KEY, GENERATOR_VERSION, "bench ", leads):
         return False
     print(f"bench: generating {leads:,} leads", flush=True)
     cr.execute("DELETE FROM crm_lead_pool_log")
@@ -205,11 +202,7 @@ def generate(cr, leads):
          WHERE best.lead_id = l.id
         """
     )
-    cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [GENERATOR_KEY])
-    cr.execute(
-        "INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)",
-        [GENERATOR_KEY, GENERATOR_VERSION],
-    )
+    mark_generated(cr, GENERATOR_KEY, GENERATOR_VERSION)
     cr.execute("ANALYZE crm_lead")
     cr.execute("ANALYZE crm_lead_engagement")
     return True

@@ -24,7 +24,7 @@ import resource
 import time
 import tracemalloc
 
-from bench_pg import ensure_installed
+from bench_pg import ensure_installed, is_generated, mark_generated
 
 GENERATOR_VERSION = "2"
 GENERATOR_KEY = "lpp_bench.learn_generated"
@@ -132,10 +132,7 @@ def _insert_leads(cr, count, sources, closed, prefix):
 
 def generate(cr, closed):
     """Bring the database to ``closed`` generated closed leads."""
-    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [GENERATOR_KEY])
-    row = cr.fetchone()
-    cr.execute("SELECT COUNT(*) FROM crm_lead WHERE name LIKE 'learn closed %%'")
-    if cr.fetchone()[0] == closed and row and row[0] == GENERATOR_VERSION:
+    if is_generated(cr, GENERATOR_KEY, GENERATOR_VERSION, "learn closed ", closed):
         return False
     print(f"bench: generating {closed:,} closed leads", flush=True)
     cr.execute("DELETE FROM crm_lead WHERE name LIKE 'learn %%'")
@@ -151,11 +148,7 @@ def generate(cr, closed):
     )
     cr.execute("SELECT setseed(0.42)")
     _insert_leads(cr, closed, _sources(cr), True, "learn closed ")
-    cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [GENERATOR_KEY])
-    cr.execute(
-        "INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)",
-        [GENERATOR_KEY, GENERATOR_VERSION],
-    )
+    mark_generated(cr, GENERATOR_KEY, GENERATOR_VERSION)
     cr.execute("ANALYZE crm_lead")
     return True
 

@@ -111,3 +111,19 @@ SHIPPED_FIT_SQL = """
       + CASE bant_timeline WHEN 'within_3_months' THEN 20
                            WHEN 'within_6_months' THEN 10 ELSE 0 END))
 """
+
+
+def is_generated(cr, key, version, prefix, count):
+    """Whether the database already holds exactly ``count`` leads named
+    ``prefix...`` made by generator ``version`` (recorded under ``key``)."""
+    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [key])
+    row = cr.fetchone()
+    cr.execute("SELECT COUNT(*) FROM crm_lead WHERE name LIKE %s", [prefix + "%"])
+    return cr.fetchone()[0] == count and bool(row) and row[0] == version
+
+
+def mark_generated(cr, key, version):
+    cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [key])
+    cr.execute(
+        "INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)", [key, version]
+    )

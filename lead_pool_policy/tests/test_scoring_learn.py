@@ -7,7 +7,7 @@ import math
 import random
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, JsonRpcException, tagged
 from odoo.tools import SQL, mute_logger
 
 from odoo.addons.lead_pool_policy import learning
@@ -315,3 +315,41 @@ class TestScoringLearn(LeadPoolCommon):
         self.assertIn("No need <b>-30</b>", why)
         self.assertNotIn("Decision maker", why)
         self.assertIn("Priority", why)
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestScoringLearnRpc(HttpCase, LeadPoolCommon):
+    def _call(self, model, method, *args, **kwargs):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def test_salesperson_cannot_open_or_apply_the_learner_over_rpc(self):
+        wizard = (
+            self.env["crm.lead.scoring.learn"]
+            .with_user(self.user_manager)
+            .create({"company_id": self.company.id})
+        )
+        rule = self.env.ref("lead_pool_policy.crm_lead_scoring_rule_budget_approved")
+        self.user_rep.sudo().password = "lpp-rep-password"
+        self.env.flush_all()
+        self.authenticate("lpp_rep", "lpp-rep-password")
+        for model, args in (
+            ("crm.lead.scoring.learn", ("create", [{"company_id": self.company.id}])),
+            ("crm.lead.scoring.learn", ("action_apply", [wizard.id])),
+            ("crm.lead.scoring.learn", ("read", [wizard.id], ["auc_current"])),
+            ("crm.lead.scoring.learn.log", ("search_read", [])),
+            ("crm.lead.score.calibration", ("search_read", [])),
+            ("crm.lead.scoring.rule", ("write", [rule.id], {"points": 99})),
+            ("crm.lead.scoring.rule", ("_cron_scoring_learn_suggest",)),
+        ):
+            with self.subTest(model=model, method=args[0]):
+                with self.assertRaises(JsonRpcException) as caught:
+                    self._call(model, *args)
+                self.assertIn(
+                    str(caught.exception),
+                    ("odoo.exceptions.AccessError", "odoo.exceptions.UserError"),
+                )
+        rule.invalidate_recordset()
+        self.assertEqual(rule.points, 25)
