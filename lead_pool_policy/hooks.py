@@ -44,7 +44,12 @@ INSTALL_COLUMNS = {
     "qualification": ("varchar", None, False),
     "nurture_tier": ("varchar", None, False),
     "source_conversion_rate": ("numeric", None, False),
-    "priority_score": ("int4", None, False),
+    "priority_score": ("numeric", None, False),
+    # Written when a lead is won or lost from now on.
+    "closing_lead_score": ("int4", None, False),
+    "closing_priority_score": ("numeric", None, False),
+    "closing_temperature": ("varchar", None, False),
+    "closing_pls_probability": ("float8", None, False),
     # Related to the stage: no stage is a pool stage before the install.
     "in_pool": ("bool", False, False),
     "pool_entry_date": ("timestamp", None, False),

@@ -202,8 +202,8 @@ class CrmLead(models.Model):
     closing_lead_score = fields.Integer(
         string="Lead Score at Closing", readonly=True, copy=False
     )
-    closing_priority_score = fields.Integer(
-        string="Priority Score at Closing", readonly=True, copy=False
+    closing_priority_score = fields.Float(
+        string="Priority Score at Closing", digits=(16, 1), readonly=True, copy=False
     )
     closing_temperature = fields.Selection(
         [("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold")],

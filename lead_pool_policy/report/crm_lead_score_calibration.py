@@ -53,7 +53,7 @@ class CrmLeadScoreCalibration(models.Model):
         SCORE_BANDS, readonly=True, help="Lead score at closing."
     )
     lead_score = fields.Integer(readonly=True, aggregator="avg")
-    priority_score = fields.Integer(readonly=True, aggregator="avg")
+    priority_score = fields.Float(readonly=True, aggregator="avg", digits=(16, 1))
     temperature = fields.Selection(
         [("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold")], readonly=True
     )
