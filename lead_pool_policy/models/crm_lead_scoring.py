@@ -273,24 +273,16 @@ class CrmLead(models.Model):
         to_rescore()._rescore()
 
     def _handle_won_lost(self, vals):
-        """Leads being won or lost keep the scores they close with (one
-        statement): those of leads still open, before crm's write sets the
-        probability to 0 or 100."""
+        """Leads being won or lost keep the scores they close with: one
+        statement on the stored values of those still open, before crm's
+        write sets the probability to 0 or 100. Nothing is read through the
+        ORM here (reading in the middle of crm's write would run pending
+        computations, such as the probability, out of their order)."""
         won_stages = self.env["crm.stage"].search([("is_won", "=", True)]).ids
-        closing = self.filtered(
-            lambda lead: (
-                lead.active
-                and not lead.stage_id.is_won
-                and (
-                    vals.get("stage_id") in won_stages
-                    or ("active" in vals and not vals["active"])
-                )
-            )
-        )
-        if closing:
-            self.flush_model(
-                ["lead_score", "priority_score", "temperature", "automated_probability"]
-            )
+        if self.ids and (
+            vals.get("stage_id") in won_stages
+            or ("active" in vals and not vals["active"])
+        ):
             self.env.execute_query(
                 SQL(
                     """UPDATE crm_lead
@@ -298,11 +290,14 @@ class CrmLead(models.Model):
                               closing_priority_score = priority_score,
                               closing_temperature = temperature,
                               closing_pls_probability = automated_probability
-                        WHERE id IN %s""",
-                    tuple(closing.ids),
+                        WHERE id IN %s AND active
+                          AND NOT EXISTS (SELECT 1 FROM crm_stage stage
+                                           WHERE stage.id = crm_lead.stage_id
+                                             AND stage.is_won)""",
+                    tuple(self.ids),
                 )
             )
-            closing.invalidate_recordset(CLOSING_FIELDS)
+            self.invalidate_recordset(CLOSING_FIELDS)
         return super()._handle_won_lost(vals)
 
     # Business ----------------------------------------------------------------
