@@ -87,19 +87,28 @@ class CrmLead(models.Model):
                 % (label, score, items)
             )
         weight = company.priority_lead_score_weight
-        source = self.source_id.name or _("no source")
-        lines.append(
-            Markup("<div>%s</div>")
-            % _(
+        values = {
+            "priority": self.priority_score,
+            "weight": weight,
+            "score": self.lead_score,
+            "rest": 100 - weight,
+            "rate": self.source_conversion_rate * 100,
+        }
+        if self.source_id:
+            sentence = _(
                 "Priority %(priority)s = %(weight)s %% of the lead score %(score)s "
                 "+ %(rest)s %% of the conversion rate of %(source_name)s "
                 "(%(rate).1f %%).",
-                priority=self.priority_score,
-                weight=weight,
-                score=self.lead_score,
-                rest=100 - weight,
-                source_name=source,
-                rate=self.source_conversion_rate * 100,
+                source_name=self.source_id.name,
+                **values,
             )
-        )
+        else:
+            sentence = _(
+                "Priority %(priority)s = %(weight)s %% of the lead score %(score)s "
+                "+ %(rest)s %% of the company's conversion rate (%(rate).1f %%): "
+                "the lead has no source.",
+                **values,
+            )
+        lines.insert(0, Markup("<div class='fw-bold'>%s</div>") % _("Why this score"))
+        lines.append(Markup("<div>%s</div>") % sentence)
         return Markup("").join(lines)

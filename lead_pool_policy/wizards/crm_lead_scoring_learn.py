@@ -72,6 +72,11 @@ class CrmLeadScoringLearn(models.TransientModel):
         help="The same, with points learned from the older leads only.",
     )
     problem = fields.Char(compute="_compute_learning", store=True)
+    worse = fields.Boolean(
+        compute="_compute_worse",
+        help="The backtest ranks the most recent leads worse with the learned "
+        "points than with the current ones.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -126,6 +131,15 @@ class CrmLeadScoringLearn(models.TransientModel):
                         )
                     ],
                 }
+            )
+
+    @api.depends("auc_current", "auc_suggested")
+    def _compute_worse(self):
+        for wizard in self:
+            wizard.worse = bool(
+                wizard.auc_current
+                and wizard.auc_suggested
+                and wizard.auc_suggested < wizard.auc_current
             )
 
     def action_apply(self):
