@@ -239,7 +239,7 @@ class CrmLead(models.Model):
     # Business: moves ---------------------------------------------------------
 
     def _pool_enter(
-        self, reason, event, note=None, return_reason=None, due_before=None
+        self, reason, event, note=None, return_reason=None, due_before=None, team=None
     ):
         """Send these leads to the pool at once: pool stage, no salesperson,
         bookkeeping; then a pool log row and a chatter note each.
@@ -247,7 +247,8 @@ class CrmLead(models.Model):
         ``reason`` None takes each lead's recycle rule. With ``due_before``
         only the leads whose deadline has passed by then and that still have
         a salesperson move (the recycle cron: a lead claimed or contacted
-        meanwhile is left alone). Returns the rows moved as dicts.
+        meanwhile is left alone). With ``team``, the leads enter that team's
+        pool. Returns the rows moved as dicts.
         """
         ids = tuple(self.filtered("id").ids)
         if not ids:
@@ -286,9 +287,14 @@ class CrmLead(models.Model):
             "pool_warned_deadline": SQL("NULL"),
         }
         # crm keeps the team of a lead losing its salesperson (see its
-        # ``_compute_team_id``): the team, and what follows it, stay as they are.
+        # ``_compute_team_id``): the team, and what follows it, stay as they
+        # are, unless the lead goes into another team's pool.
+        if team:
+            values["team_id"] = SQL("%s", team.id)
         rows = self._pool_move(
-            values, SQL("lead.id IN %s AND %s", ids, condition), unchanged=["team_id"]
+            values,
+            SQL("lead.id IN %s AND %s", ids, condition),
+            unchanged=[] if team else ["team_id"],
         )
         self._pool_record_moves(
             rows,
@@ -431,7 +437,7 @@ class CrmLead(models.Model):
                 extra_from=SQL(", %s", extra_from) if extra_from else SQL(),
                 condition=condition,
                 name=old("name"),
-                team=old("team_id"),
+                team=self._pool_column("lead")("team_id"),
                 company=old("company_id"),
             )
         )

@@ -523,10 +523,26 @@ class CrmLead(models.Model):
             **values,
         )
 
-    def _pool_return(self, reason=None, note=None):
-        """Return these leads to the pool: their salesperson or a manager."""
+    def _pool_return(self, reason=None, note=None, team=None):
+        """Return these leads to the pool: their salesperson or a manager;
+        with ``team``, into that team's pool (a team of the lead's company)."""
         is_manager = self._is_lead_manager()
         for lead in self:
+            if (
+                team
+                and team.company_id
+                and lead.company_id
+                and team.company_id != lead.company_id
+            ):
+                raise UserError(
+                    _(
+                        "%(lead)s belongs to %(company)s: return it into the pool "
+                        "of a team of that company, not %(team)s.",
+                        lead=lead.name,
+                        company=lead.company_id.name,
+                        team=team.name,
+                    )
+                )
             if lead.in_pool:
                 raise UserError(
                     _("%(lead)s is already in the public pool.", lead=lead.name)
@@ -542,5 +558,5 @@ class CrmLead(models.Model):
                 raise UserError(_("Give a reason to return a lead to the pool."))
         self.check_access("write")
         return self.sudo()._pool_enter(
-            "returned", "return", note=note, return_reason=reason
+            "returned", "return", note=note, return_reason=reason, team=team
         )

@@ -323,6 +323,35 @@ class TestPoolClaim(PoolCommon):
         self.assertEqual(log.note, "Customer moved to a competitor's territory")
         self.assertEqual(log.user_id, self.user_rep)
 
+    def test_return_into_another_teams_pool(self):
+        other = self.env["crm.team"].create(
+            {"name": "Inside Sales", "company_id": self.company.id}
+        )
+        lead = self._assigned_lead()
+        wizard = Form(
+            self.env["crm.lead.pool.return"]
+            .with_user(self.user_rep)
+            .with_context(default_lead_ids=lead.ids)
+        )
+        self.assertEqual(wizard.team_id, self.team, "its own team's pool by default")
+        wizard.team_id = other
+        wizard.reason_id = self.reason
+        wizard.save().action_return()
+        self.assertTrue(lead.in_pool)
+        self.assertEqual((lead.team_id, lead.stage_id), (other, self.pool_stage))
+        log = self._logs(lead, "return")
+        self.assertEqual((log.team_id, log.return_reason_id), (other, self.reason))
+        # A team of another company is refused in words, and nothing moves.
+        company_b, _rep = self._company_with_rep("lpp_rep_b_return")
+        team_b = self.env["crm.team"].create(
+            {"name": "Team B", "company_id": company_b.id}
+        )
+        kept = self._assigned_lead()
+        with self.assertRaisesRegex(UserError, "return it into the pool of a team"):
+            kept._pool_return(team=team_b)
+        self.assertFalse(kept.in_pool)
+        self.assertEqual(kept.team_id, self.team)
+
     def test_return_reason_required(self):
         self.company.pool_return_reason_required = True
         lead = self._assigned_lead()

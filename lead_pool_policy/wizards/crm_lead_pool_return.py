@@ -13,6 +13,16 @@ class CrmLeadPoolReturn(models.TransientModel):
     reason_id = fields.Many2one("crm.lead.pool.return.reason")
     note = fields.Text()
     reason_required = fields.Boolean(compute="_compute_reason_required")
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Into the Pool of",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        domain="[('company_id', 'in', [False, company_id])]",
+        help="The sales team whose pool the leads go back to: their own by default.",
+    )
+    company_id = fields.Many2one("res.company", compute="_compute_company_id")
 
     @api.model
     def default_get(self, fields_list):
@@ -28,6 +38,17 @@ class CrmLeadPoolReturn(models.TransientModel):
     def create(self, vals_list):
         self.env["crm.lead"]._check_leads_exist(self._fields["lead_ids"], vals_list)
         return super().create(vals_list)
+
+    @api.depends("lead_ids")
+    def _compute_company_id(self):
+        for wizard in self:
+            wizard.company_id = wizard.lead_ids.company_id[:1]
+
+    @api.depends("lead_ids")
+    def _compute_team_id(self):
+        for wizard in self:
+            teams = wizard.lead_ids.team_id
+            wizard.team_id = teams if len(teams) == 1 else False
 
     @api.depends("lead_ids")
     def _compute_reason_required(self):
@@ -62,5 +83,7 @@ class CrmLeadPoolReturn(models.TransientModel):
 
     def action_return(self):
         self.ensure_one()
-        self.lead_ids._pool_return(reason=self.reason_id, note=self.note)
+        # Leads of several teams without a choice keep their own teams.
+        team = self.team_id if self.team_id != self.lead_ids.team_id else None
+        self.lead_ids._pool_return(reason=self.reason_id, note=self.note, team=team)
         return {"type": "ir.actions.act_window_close"}
