@@ -40,6 +40,7 @@
         "wizards/crm_lead_contact_log_views.xml",
         "wizards/crm_lead_pool_assign_views.xml",
         "wizards/crm_lead_pool_return_views.xml",
+        "wizards/crm_lead_pool_move_views.xml",
         "report/crm_lead_score_calibration_views.xml",
         "views/menus.xml",
     ],

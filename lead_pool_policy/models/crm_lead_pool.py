@@ -11,8 +11,6 @@ dependent computes follow), the history is written with ``create`` and each
 lead gets one chatter note carrying Odoo's tracking values of owner and stage.
 """
 
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -574,22 +572,3 @@ class CrmLead(models.Model):
             "names": names,
             "field_ids": field_ids,
         }
-
-    @api.model
-    def _pool_note_key(self, row, event):
-        """What a move's note says depends on: the claim or assign, else the
-        reason the lead entered the pool."""
-        return event if event in ("claim", "assign") else row["pool_reason"]
-
-    def _pool_move_note(self, row, event):
-        if event in ("claim", "assign"):
-            return Markup("<p>%s</p>") % (
-                _("Claimed from the public pool.")
-                if event == "claim"
-                else _("Assigned from the public pool.")
-            )
-        reasons = dict(self._fields["pool_reason"]._description_selection(self.env))
-        return Markup("<p>%s</p>") % _(
-            "Returned to the public pool: %(reason)s.",
-            reason=reasons.get(row["pool_reason"], ""),
-        )

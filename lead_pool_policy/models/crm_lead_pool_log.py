@@ -20,6 +20,7 @@ POOL_EVENTS = [
     ("return", "Returned"),
     ("delete", "Deleted to the pool"),
     ("purge", "Purged"),
+    ("move", "Moved to another pool"),
 ]
 
 

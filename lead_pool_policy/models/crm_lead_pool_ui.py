@@ -5,6 +5,8 @@ return reason and note of a lead, the current user's claim counters, which
 fields of a pool lead the current user may edit (the guard's rules, shown as
 read-only fields) and whether a delete sends leads to the pool."""
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 
 from .crm_lead_pool_guard import POOL_MANAGED_FIELDS
@@ -302,3 +304,31 @@ class CrmLead(models.Model):
             return self.env["crm.team"]
         team = self.env["crm.team"].browse(team_ids).exists()
         return team._filtered_access("read")
+
+    # The notes of the moves (see ``crm_lead_pool._pool_record_moves``) ----------
+
+    @api.model
+    def _pool_note_key(self, row, event):
+        """What a move's note says depends on: the claim, assign or move to
+        another pool, else the reason the lead entered the pool."""
+        if event == "move":
+            return f"move-{row['team_id']}"
+        return event if event in ("claim", "assign") else row["pool_reason"]
+
+    def _pool_move_note(self, row, event):
+        if event in ("claim", "assign"):
+            return Markup("<p>%s</p>") % (
+                _("Claimed from the public pool.")
+                if event == "claim"
+                else _("Assigned from the public pool.")
+            )
+        if event == "move":
+            team = self.env["crm.team"].browse(row["team_id"])
+            return Markup("<p>%s</p>") % _(
+                "Moved to the public pool of %(team)s.", team=team.display_name
+            )
+        reasons = dict(self._fields["pool_reason"]._description_selection(self.env))
+        return Markup("<p>%s</p>") % _(
+            "Returned to the public pool: %(reason)s.",
+            reason=reasons.get(row["pool_reason"], ""),
+        )

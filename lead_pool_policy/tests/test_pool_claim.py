@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -351,6 +352,39 @@ class TestPoolClaim(PoolCommon):
             kept._pool_return(team=team_b)
         self.assertFalse(kept.in_pool)
         self.assertEqual(kept.team_id, self.team)
+
+    @mute_logger("odoo.models")
+    def test_manager_moves_pool_leads_to_another_teams_pool(self):
+        other = self.env["crm.team"].create(
+            {"name": "Inside Sales", "company_id": self.company.id}
+        )
+        leads = self._pool_lead() | self._pool_lead()
+        assigned = self._assigned_lead()
+        with self.assertRaises(AccessError):
+            leads.with_user(self.user_rep)._pool_move_to_team(other)
+        with self.assertRaisesRegex(UserError, "Not in the public pool"):
+            (leads | assigned).with_user(self.user_manager)._pool_move_to_team(other)
+        action = leads.with_user(self.user_manager).action_pool_move()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.user_manager)
+            .with_context(action["context"])
+            .create({"team_id": other.id})
+        )
+        wizard.action_move()
+        for lead in leads:
+            self.assertEqual(
+                (lead.team_id, lead.in_pool, lead.user_id),
+                (other, True, self.env["res.users"]),
+            )
+            log = self._logs(lead, "move")
+            self.assertEqual((log.team_id, log.user_id), (other, self.user_manager))
+            self.assertTrue(
+                lead.message_ids.filtered(
+                    lambda m: "Moved to the public pool of Inside Sales" in m.body
+                )
+            )
+        self.assertEqual(assigned.team_id, self.team)
 
     def test_return_reason_required(self):
         self.company.pool_return_reason_required = True
