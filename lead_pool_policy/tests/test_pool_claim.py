@@ -368,7 +368,7 @@ class TestPoolClaim(PoolCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.user_manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"team_id": other.id})
         )
         wizard.action_move()
