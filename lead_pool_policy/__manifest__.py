@@ -29,6 +29,7 @@
         "views/crm_lead_followup_views.xml",
         "views/crm_lead_pool_views.xml",
         "views/crm_lead_pool_log_views.xml",
+        "views/crm_lead_pool_extension_views.xml",
         "views/crm_lead_pool_return_reason_views.xml",
         "wizards/crm_lead_scoring_learn_views.xml",
         "views/crm_lead_scoring_rule_views.xml",

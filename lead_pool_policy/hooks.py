@@ -58,6 +58,7 @@ INSTALL_COLUMNS = {
     "pool_previous_stage_id": ("int4", None, False),
     "pool_recycle_count": ("int4", 0, False),
     "pool_cooldown_floor_days": ("int4", None, False),
+    "pool_extension_days": ("int4", 0, False),
     # Computed: filled by post_init_hook with the rules' statement.
     "pool_recycle_deadline": ("timestamp", None, False),
     "pool_recycle_rule": ("varchar", None, False),

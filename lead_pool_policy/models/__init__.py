@@ -16,6 +16,7 @@ from . import crm_lead_pool
 from . import crm_lead_pool_guard
 from . import crm_lead_pool_claim
 from . import crm_lead_pool_recycle
+from . import crm_lead_pool_extension
 from . import crm_lead_pool_preview
 from . import crm_lead_pool_distribute
 from . import crm_lead_pool_masking

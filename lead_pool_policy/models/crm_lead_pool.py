@@ -30,7 +30,12 @@ POOL_BOOKKEEPING_FIELDS = frozenset(
 )
 # Kept by the recycle rules: nobody writes them.
 POOL_SYSTEM_FIELDS = frozenset(
-    {"pool_recycle_deadline", "pool_recycle_rule", "pool_warned_deadline"}
+    {
+        "pool_recycle_deadline",
+        "pool_recycle_rule",
+        "pool_warned_deadline",
+        "pool_extension_days",
+    }
 )
 # Tracked in the chatter note of each move.
 POOL_TRACKED_FIELDS = ("user_id", "stage_id")
@@ -283,6 +288,7 @@ class CrmLead(models.Model):
             "pool_recycle_deadline": SQL("NULL"),
             "pool_recycle_rule": SQL("NULL"),
             "pool_warned_deadline": SQL("NULL"),
+            "pool_extension_days": SQL("0"),
         }
         # crm keeps the team of a lead losing its salesperson (see its
         # ``_compute_team_id``): the team, and what follows it, stay as they
@@ -385,6 +391,7 @@ class CrmLead(models.Model):
             "date_last_stage_update": SQL("%s", now),
             # See ``_pool_reclaim_cooldown``.
             "pool_cooldown_floor_days": SQL("targets.cooldown"),
+            "pool_extension_days": SQL("0"),
         }
         targets = SQL(
             "unnest(%s::int[], %s::int[], %s::int[])"

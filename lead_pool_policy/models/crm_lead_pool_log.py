@@ -21,6 +21,7 @@ POOL_EVENTS = [
     ("delete", "Deleted to the pool"),
     ("purge", "Purged"),
     ("move", "Moved to another pool"),
+    ("extend", "Deadline extended"),
 ]
 
 

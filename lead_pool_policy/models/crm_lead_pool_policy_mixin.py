@@ -138,6 +138,12 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         string="Return Reason Required",
         help="Returning a lead to the pool needs a reason.",
     )
+    pool_extension_max_days = fields.Integer(
+        string="Extension Requests up to (Days)",
+        help="A salesperson may ask for up to this many more days before a lead "
+        "is recycled; the team leader or a sales manager approves. 0 switches "
+        "extension requests off.",
+    )
     pool_exempt_tag_ids = fields.Many2many(
         "crm.tag",
         string="Exempt Tags",
@@ -178,7 +184,8 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
     )
 
     @api.constrains(
-        *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"]
+        *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"],
+        "pool_extension_max_days",
     )
     def _check_pool_policy(self):
         self._check_bounds(
@@ -193,6 +200,7 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
             ),
             low=0,
         )
+        self._check_bounds(("pool_extension_max_days",), low=0, high=365)
         for policy in self:
             for switch, days in RECYCLE_RULES.values():
                 if policy[switch] and not policy[days]:

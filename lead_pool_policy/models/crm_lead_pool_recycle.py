@@ -32,11 +32,14 @@ DEADLINE_INPUT_FIELDS = (
     "company_id",
     "first_contact_date",
     "last_contact_date",
+    "pool_extension_days",
 )
 DEADLINE_QUERY = """
     SELECT crm_lead.id, crm_lead.team_id, crm_lead.user_id,
            CASE WHEN l.due IS NOT NULL
-                THEN GREATEST(l.due, GREATEST(%(grace)s, team.pool_grace_date)
+                THEN GREATEST(l.due + COALESCE(crm_lead.pool_extension_days, 0)
+                                      * interval '1 day',
+                              GREATEST(%(grace)s, team.pool_grace_date)
                                      + %(warning_days)s * interval '1 day')
            END AS deadline,
            CASE l.due WHEN c.uncontacted THEN 'uncontacted'
@@ -215,8 +218,9 @@ class CrmLead(models.Model):
         uncontacted: assigned (date_open) and no contact since -> date_open + N;
         unconverted: a lead contacted since assigned -> that contact + N;
         stale: an opportunity -> last contact (or assignment) + N;
-        the earliest applicable rule wins. Won, lost, exempt, pool and
-        unassigned leads have no deadline.
+        the earliest applicable rule wins, moved by the days of approved
+        extension requests. Won, lost, exempt, pool and unassigned leads have
+        no deadline.
 
         Grace: a rule's clock never starts before the rule applied (its
         ``pool_<rule>_start``: install, creation of the policy, rule switched

@@ -73,6 +73,9 @@ class ResConfigSettings(models.TransientModel):
     pool_reclaim_cooldown_days = fields.Integer(
         related="company_id.pool_reclaim_cooldown_days", readonly=False
     )
+    pool_extension_max_days = fields.Integer(
+        related="company_id.pool_extension_max_days", readonly=False
+    )
     pool_return_reason_required = fields.Boolean(
         related="company_id.pool_return_reason_required", readonly=False
     )
