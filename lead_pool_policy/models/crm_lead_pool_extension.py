@@ -19,9 +19,7 @@ class CrmLeadPoolExtension(models.Model):
     _order = "create_date desc, id desc"
     _rec_name = "lead_id"
 
-    lead_id = fields.Many2one(
-        "crm.lead", string="Lead", required=True, ondelete="cascade", index=True
-    )
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
     days = fields.Integer(required=True, default=7, help="More days asked for.")
     reason = fields.Text(required=True)
     state = fields.Selection(
