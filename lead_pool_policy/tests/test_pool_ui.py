@@ -138,7 +138,7 @@ class TestPoolUi(PoolCommon):
         manager_list = self._arch(self.user_manager, "list", pool_list)
         self.assertEqual(
             manager_list.xpath("//header/button/@name"),
-            ["action_pool_claim", "action_pool_assign"],
+            ["action_pool_claim", "action_pool_assign", "action_pool_move"],
         )
         kanban = self._arch(
             self.user_rep, "kanban", "lead_pool_policy.crm_lead_view_kanban_pool"
