@@ -42,7 +42,6 @@ class CrmLeadPoolExtension(models.Model):
         related="lead_id.pool_recycle_deadline", string="Recycle Deadline"
     )
     max_days = fields.Integer(compute="_compute_max_days")
-    company_id = fields.Many2one(related="lead_id.company_id", store=True)
 
     _sql_constraints = [  # noqa: RUF012
         (
