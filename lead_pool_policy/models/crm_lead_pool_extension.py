@@ -259,6 +259,18 @@ class CrmLead(models.Model):
     pool_extension_ids = fields.One2many(
         "crm.lead.pool.extension", "lead_id", string="Extension Requests"
     )
+    pool_extension_allowed = fields.Boolean(
+        string="Extensions Allowed",
+        compute="_compute_pool_extension_allowed",
+        help="The lead's policy lets its salesperson ask for more days.",
+    )
+
+    @api.depends("team_id", "company_id")
+    def _compute_pool_extension_allowed(self):
+        for lead in self:
+            lead.pool_extension_allowed = bool(
+                lead._get_pool_policy().sudo().pool_extension_max_days
+            )
 
     def write(self, vals):
         changed = self.browse()

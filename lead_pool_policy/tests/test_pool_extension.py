@@ -86,7 +86,10 @@ class TestPoolExtension(PoolCommon):
                 self.env["crm.lead.pool.extension"].with_user(self.user_rep).create(
                     dict({"lead_id": lead.id, "reason": "x"}, **vals)
                 )
-        # Switched off: refused in words.
+        # Switched off: the form hides the button, a call is refused in words.
+        self.assertTrue(other.pool_extension_allowed)
         self.company.pool_extension_max_days = 0
+        other.invalidate_recordset(["pool_extension_allowed"])
+        self.assertFalse(other.pool_extension_allowed)
         with self.assertRaisesRegex(UserError, "switched off"):
             self._request(other, user=self.user_team_lead).action_request()
