@@ -282,6 +282,25 @@ class CrmLead(models.Model):
                 )
             )
 
+    @api.model
+    def _company_sales_managers(self, company):
+        """The internal users who are sales managers of ``company``."""
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "groups_id",
+                        "in",
+                        self.env.ref("sales_team.group_sale_manager").id,
+                    ),
+                    ("company_ids", "in", company.id),
+                    ("share", "=", False),
+                ]
+            )
+        )
+
     def _check_cron_caller(self):
         """Scheduled work runs as the cron (superuser) or for a manager; a
         salesperson calling it through RPC or a server action is refused."""

@@ -527,22 +527,9 @@ class CrmLead(models.Model):
         """Return these leads to the pool: their salesperson or a manager;
         with ``team``, into that team's pool (a team of the lead's company)."""
         is_manager = self._is_lead_manager()
+        if team:
+            self._check_pool_team(team)
         for lead in self:
-            if (
-                team
-                and team.company_id
-                and lead.company_id
-                and team.company_id != lead.company_id
-            ):
-                raise UserError(
-                    _(
-                        "%(lead)s belongs to %(company)s: return it into the pool "
-                        "of a team of that company, not %(team)s.",
-                        lead=lead.name,
-                        company=lead.company_id.name,
-                        team=team.name,
-                    )
-                )
             if lead.in_pool:
                 raise UserError(
                     _("%(lead)s is already in the public pool.", lead=lead.name)

@@ -98,21 +98,7 @@ class CrmLeadPoolExtension(models.Model):
         if leader:
             return leader
         company = self.lead_id._get_policy_company()
-        return (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "groups_id",
-                        "in",
-                        self.env.ref("sales_team.group_sale_manager").id,
-                    ),
-                    ("company_ids", "in", company.id),
-                    ("share", "=", False),
-                ]
-            )
-        )
+        return self.env["crm.lead"]._company_sales_managers(company)
 
     def action_request(self):
         """The owner sends the request: checked against the policy, at most

@@ -281,21 +281,7 @@ class CrmLeadScoringRule(models.Model):
                 }
             )
         )
-        managers = (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "groups_id",
-                        "in",
-                        self.env.ref("sales_team.group_sale_manager").id,
-                    ),
-                    ("company_ids", "in", company.id),
-                    ("share", "=", False),
-                ]
-            )
-        )
+        managers = self.env["crm.lead"]._company_sales_managers(company)
         todo = self.env.ref("mail.mail_activity_data_todo")
         model = self.env["ir.model"]._get_id(log._name)
         self.env["mail.activity"].sudo().create(

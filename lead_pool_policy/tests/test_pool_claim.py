@@ -348,7 +348,7 @@ class TestPoolClaim(PoolCommon):
             {"name": "Team B", "company_id": company_b.id}
         )
         kept = self._assigned_lead()
-        with self.assertRaisesRegex(UserError, "return it into the pool of a team"):
+        with self.assertRaisesRegex(UserError, "choose a team of the leads' company"):
             kept._pool_return(team=team_b)
         self.assertFalse(kept.in_pool)
         self.assertEqual(kept.team_id, self.team)

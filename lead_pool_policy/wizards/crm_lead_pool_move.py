@@ -45,20 +45,9 @@ class CrmLead(models.Model):
             "context": {"default_lead_ids": self.filtered("in_pool").ids},
         }
 
-    def _pool_move_to_team(self, team):
-        """Sales managers move pool leads into ``team``'s pool at once, with
-        a history row and a note each; leads already there stay."""
-        if not self._is_lead_manager():
-            raise AccessError(
-                _("Only sales managers move leads between the teams' pools.")
-            )
-        if outside := self.filtered(lambda lead: not lead.in_pool):
-            raise UserError(
-                _(
-                    "Not in the public pool: %(leads)s. Return them to the pool first.",
-                    leads=", ".join(outside.mapped("display_name")),
-                )
-            )
+    def _check_pool_team(self, team):
+        """The pool these leads go to is a team of their company (return,
+        move): refused in words otherwise."""
         if other := self.filtered(
             lambda lead: (
                 team.company_id
@@ -74,6 +63,22 @@ class CrmLead(models.Model):
                     leads=", ".join(other.mapped("display_name")),
                 )
             )
+
+    def _pool_move_to_team(self, team):
+        """Sales managers move pool leads into ``team``'s pool at once, with
+        a history row and a note each; leads already there stay."""
+        if not self._is_lead_manager():
+            raise AccessError(
+                _("Only sales managers move leads between the teams' pools.")
+            )
+        if outside := self.filtered(lambda lead: not lead.in_pool):
+            raise UserError(
+                _(
+                    "Not in the public pool: %(leads)s. Return them to the pool first.",
+                    leads=", ".join(outside.mapped("display_name")),
+                )
+            )
+        self._check_pool_team(team)
         ids = tuple(self.ids)
         if not ids:
             return []
