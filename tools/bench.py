@@ -225,7 +225,9 @@ def check_rules(env):
     found = set()
     for rule in env["crm.lead.scoring.rule"].search([]):
         domain = rule._get_lead_domain()
-        if len(domain) == 1 and domain[0][1] == "=":
+        if rule.domain.strip() == "[]":
+            found.add((rule.category, "[]", None, rule.points))
+        elif len(domain) == 1 and domain[0][1] == "=":
             found.add((rule.category, domain[0][0], domain[0][2], rule.points))
         else:
             found.add((rule.category, str(domain), None, rule.points))
