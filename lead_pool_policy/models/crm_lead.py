@@ -210,6 +210,14 @@ class CrmLead(models.Model):
         self.ensure_one()
         return self.company_id or self.team_id.company_id or self._default_company()
 
+    def _ids_by_policy_company(self):
+        """{policy company: [ids]} of these saved leads, archived included:
+        the statements that read a company's settings run once a company."""
+        by_company = {}
+        for lead in self.sudo().with_context(active_test=False).filtered("id"):
+            by_company.setdefault(lead._get_policy_company(), []).append(lead.id)
+        return by_company
+
     @api.model
     def _default_company(self):
         return self.env["res.company"].browse(self._default_company_id())

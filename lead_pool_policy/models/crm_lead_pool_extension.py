@@ -7,7 +7,6 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 from .crm_lead import with_chosen_defaults
 
@@ -179,7 +178,8 @@ class CrmLeadPoolExtension(models.Model):
         for request in self.sudo():
             lead = request.lead_id
             request.write({"state": "approved", "decided_by": self.env.uid})
-            lead._pool_add_extension_days(request.days)
+            # A system field: written by superuser code only (the guard).
+            lead.write({"pool_extension_days": lead.pool_extension_days + request.days})
             request.env["crm.lead.pool.log"].create(
                 {
                     "lead_id": lead.id,
@@ -269,22 +269,8 @@ class CrmLead(models.Model):
         result = super().write(vals)
         if changed:
             # Another salesperson starts from the policy's days.
-            changed._pool_add_extension_days(None)
+            changed.sudo().write({"pool_extension_days": 0})
         return result
-
-    def _pool_add_extension_days(self, days):
-        """Add ``days`` to these leads' extension (None: back to 0). A system
-        field, written here only; the deadline follows through the ORM."""
-        self.flush_recordset(["pool_extension_days"])
-        self.env.execute_query(
-            SQL(
-                "UPDATE crm_lead SET pool_extension_days = %s WHERE id IN %s",
-                SQL("0") if days is None else SQL("pool_extension_days + %s", days),
-                tuple(self.ids),
-            )
-        )
-        self.invalidate_recordset(["pool_extension_days"])
-        self.modified(["pool_extension_days"])
 
     def action_pool_request_extension(self):
         """The owner's "Ask for More Days" button: a new request."""

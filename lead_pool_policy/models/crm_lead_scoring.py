@@ -278,10 +278,12 @@ class CrmLead(models.Model):
         write sets the probability to 0 or 100. Nothing is read through the
         ORM here (reading in the middle of crm's write would run pending
         computations, such as the probability, out of their order)."""
-        won_stages = self.env["crm.stage"].search([("is_won", "=", True)]).ids
         if self.ids and (
-            vals.get("stage_id") in won_stages
-            or ("active" in vals and not vals["active"])
+            ("active" in vals and not vals["active"])
+            or (
+                vals.get("stage_id")
+                and self.env["crm.stage"].browse(vals["stage_id"]).is_won
+            )
         ):
             self.env.execute_query(
                 SQL(
@@ -345,12 +347,7 @@ class CrmLead(models.Model):
 
     def _rescore(self):
         """Recompute the scores of these leads now (one statement a company)."""
-        leads = self.sudo().with_context(active_test=False).filtered("id")
-        by_company = {}
-        for lead in leads:
-            company = lead._get_policy_company()
-            by_company.setdefault(company, []).append(lead.id)
-        for company, ids in by_company.items():
+        for company, ids in self._ids_by_policy_company().items():
             changed = self._rescore_scope(company, SQL("crm_lead.id IN %s", tuple(ids)))
             # Only what really changed: stars are written only when they
             # follow the temperature (they feed Odoo's predictive scoring).

@@ -59,6 +59,32 @@ class CrmLeadScoringLearnLog(models.Model):
                 else _("Scoring points suggested on %(date)s", date=date)
             )
 
+    @api.model
+    def _record(
+        self, kind, company, date_from, closed, aucs, weights, points, user=None
+    ):
+        """One line of the history: ``aucs`` and ``weights`` are (before,
+        after); ``points`` (rule, before, after) triples, of which the changed
+        ones are listed."""
+        return self.sudo().create(
+            {
+                "kind": kind,
+                "company_id": company.id,
+                "user_id": (self.env.user if user is None else user).id,
+                "date_from": date_from,
+                "closed_count": closed,
+                "auc_before": aucs[0],
+                "auc_after": aucs[1],
+                "lead_weight_before": weights[0],
+                "lead_weight_after": weights[1],
+                "changes": "\n".join(
+                    f"{rule.name}: {before} → {after}"
+                    for rule, before, after in points
+                    if before != after
+                ),
+            }
+        )
+
     def action_open_learner(self):
         """The learner on the log's company and period."""
         self.ensure_one()

@@ -53,7 +53,9 @@ class CrmLeadScoringRule(models.Model):
         """The closed leads of ``company`` closed since ``date_from``, grouped:
         ``[(pattern, rate, holdout, won, lost)]``."""
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        Lead.flush_model()
+        # What the statement reads by name (the rules' conditions and the
+        # policy company flush their own columns through ``execute_query``).
+        Lead.flush_model(["active", "probability", "date_closed", "source_id"])
         self.env["utm.source"].flush_model(["conversion_rate"])
         closed_since = SQL(
             "crm_lead.date_closed >= %s", fields.Datetime.to_datetime(date_from)
@@ -126,9 +128,6 @@ class CrmLeadScoringRule(models.Model):
         fit_weight = company.score_fit_weight / 100.0
         categories = rules.mapped("category")
         suggestion = self._learn_points(rows, categories, fit_weight, result)
-        train = [row for row in rows if not row[2]]
-        holdout = [row for row in rows if row[2]]
-        backtest = self._learn_points(train, categories, fit_weight, result)
         if not suggestion:
             result["problem"] = _(
                 "No rule separates won from lost leads in this period: there "
@@ -136,6 +135,9 @@ class CrmLeadScoringRule(models.Model):
             )
             return result
         result["suggested"], result["lead_weight_suggested"] = suggestion
+        train = [row for row in rows if not row[2]]
+        holdout = [row for row in rows if row[2]]
+        backtest = self._learn_points(train, categories, fit_weight, result)
         current = (result["current"], result["lead_weight_current"])
         result["auc_current"] = self._learning_auc(
             holdout, current, categories, fit_weight
@@ -256,30 +258,17 @@ class CrmLeadScoringRule(models.Model):
 
     @api.model
     def _learn_suggest(self, company, learned):
-        changes = [
-            f"{rule.name}: {current} → {suggested}"
-            for rule, current, suggested in zip(
+        log = self.env["crm.lead.scoring.learn.log"]._record(
+            "suggestion",
+            company,
+            fields.Date.today() - relativedelta(years=1),
+            learned["closed"],
+            (learned["auc_current"], learned["auc_suggested"]),
+            (learned["lead_weight_current"], learned["lead_weight_suggested"]),
+            zip(
                 learned["rules"], learned["current"], learned["suggested"], strict=True
-            )
-            if current != suggested
-        ]
-        log = (
-            self.env["crm.lead.scoring.learn.log"]
-            .sudo()
-            .create(
-                {
-                    "kind": "suggestion",
-                    "company_id": company.id,
-                    "user_id": False,
-                    "date_from": fields.Date.today() - relativedelta(years=1),
-                    "closed_count": learned["closed"],
-                    "auc_before": learned["auc_current"],
-                    "auc_after": learned["auc_suggested"],
-                    "lead_weight_before": learned["lead_weight_current"],
-                    "lead_weight_after": learned["lead_weight_suggested"],
-                    "changes": "\n".join(changes),
-                }
-            )
+            ),
+            user=self.env["res.users"],
         )
         managers = self.env["crm.lead"]._company_sales_managers(company)
         todo = self.env.ref("mail.mail_activity_data_todo")

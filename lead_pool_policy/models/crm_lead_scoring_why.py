@@ -31,19 +31,16 @@ class CrmLead(models.Model):
 
     def _scoring_matched_rules(self):
         """{lead id: [matched rules]}: one statement per company."""
-        leads = self.sudo().with_context(active_test=False).filtered("id")
-        by_company = {}
-        for lead in leads:
-            by_company.setdefault(lead._get_policy_company(), []).append(lead.id)
         Rule = self.env["crm.lead.scoring.rule"]
         matched = {}
-        for company, ids in by_company.items():
+        for company, ids in self._ids_by_policy_company().items():
             rules = Rule._get_company_rules(company)
             if not rules:
                 continue
             scope = SQL("crm_lead.id IN %s", tuple(ids))
-            conditions = leads._scoring_rule_conditions(rules, scope)
-            leads.flush_model()
+            # The conditions name the columns they read: the query flushes
+            # those (``execute_query``), no more.
+            conditions = self.sudo()._scoring_rule_conditions(rules, scope)
             rows = self.env.execute_query(
                 SQL(
                     "SELECT crm_lead.id, ARRAY[%s] FROM crm_lead WHERE %s",

@@ -117,8 +117,6 @@ class CrmLeadScoringLearn(models.TransientModel):
                                 "points_suggested": suggested,
                                 "matched_count": matched,
                                 "won_count": won,
-                                "overall_rate": learned["won"]
-                                / (learned["closed"] or 1),
                             }
                         )
                         for rule, current, suggested, matched, won in zip(
@@ -153,26 +151,17 @@ class CrmLeadScoringLearn(models.TransientModel):
             lambda line: line.points_suggested != line.rule_id.points
         )
         company = self.company_id.sudo()
-        log = (
-            self.env["crm.lead.scoring.learn.log"]
-            .sudo()
-            .create(
-                {
-                    "kind": "applied",
-                    "company_id": company.id,
-                    "date_from": self.date_from,
-                    "closed_count": self.closed_count,
-                    "auc_before": self.auc_current,
-                    "auc_after": self.auc_suggested,
-                    "lead_weight_before": company.priority_lead_score_weight,
-                    "lead_weight_after": self.lead_weight_suggested,
-                    "changes": "\n".join(
-                        f"{line.rule_id.name}: {line.rule_id.points} → "
-                        f"{line.points_suggested}"
-                        for line in changed
-                    ),
-                }
-            )
+        log = self.env["crm.lead.scoring.learn.log"]._record(
+            "applied",
+            company,
+            self.date_from,
+            self.closed_count,
+            (self.auc_current, self.auc_suggested),
+            (company.priority_lead_score_weight, self.lead_weight_suggested),
+            [
+                (line.rule_id, line.rule_id.points, line.points_suggested)
+                for line in changed
+            ],
         )
         for line in changed:
             line.rule_id.sudo().points = line.points_suggested
@@ -206,7 +195,6 @@ class CrmLeadScoringLearnLine(models.TransientModel):
         string="Leads Matched", help="Closed leads of the period matching the rule."
     )
     won_count = fields.Integer(string="Won")
-    overall_rate = fields.Float()
     win_rate = fields.Float(
         string="Win Rate (%)", compute="_compute_rates", digits=(16, 1)
     )
@@ -217,9 +205,13 @@ class CrmLeadScoringLearnLine(models.TransientModel):
         "above 1, its leads win more often than the average lead.",
     )
 
-    @api.depends("matched_count", "won_count", "overall_rate")
+    @api.depends(
+        "matched_count", "won_count", "wizard_id.won_count", "wizard_id.closed_count"
+    )
     def _compute_rates(self):
         for line in self:
             rate = line.won_count / line.matched_count if line.matched_count else 0.0
+            closed = line.wizard_id.closed_count
+            overall = line.wizard_id.won_count / closed if closed else 0.0
             line.win_rate = rate * 100
-            line.lift = rate / line.overall_rate if line.overall_rate else 0.0
+            line.lift = rate / overall if overall else 0.0
