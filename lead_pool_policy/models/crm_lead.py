@@ -21,7 +21,9 @@ import threading
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 BANT_BUDGET = [
     ("unknown", "Not asked"),
@@ -54,6 +56,16 @@ BANT_MET_VALUES = {
     "bant_need": "confirmed",
     "bant_timeline": "within_3_months",
 }
+
+
+def domain_field_names(domains):
+    """The crm.lead fields (first step of each path) that ``domains`` read."""
+    return frozenset(
+        leaf[0].split(".", 1)[0]
+        for domain in domains
+        for leaf in domain
+        if expression.is_leaf(leaf) and isinstance(leaf[0], str)
+    )
 
 
 def with_chosen_defaults(model, vals_list):
@@ -170,6 +182,7 @@ class CrmLead(models.Model):
         closed._pool_check_reopened()
         to_pool._pool_enter("manager", "enter")
         self._scoring_after_write(vals, to_rescore)
+        self._pool_segments_after_write(vals)
         return result
 
     def unlink(self):
@@ -217,6 +230,36 @@ class CrmLead(models.Model):
         for lead in self.sudo().with_context(active_test=False).filtered("id"):
             by_company.setdefault(lead._get_policy_company(), []).append(lead.id)
         return by_company
+
+    @api.model
+    def _parse_lead_domain(self, text):
+        """A filter of leads typed as text (a rule's, a segment's), as a
+        normalized domain; ValueError, saying what is wrong, when it does not
+        parse or names a field crm.lead does not have."""
+        try:
+            domain = expression.normalize_domain(
+                safe_eval(text or "[]", {"uid": self.env.uid})
+            )
+            # Resolving the domain into SQL validates every field path.
+            self.sudo()._search(domain)
+        except Exception as error:
+            raise ValueError(str(error)) from error
+        return domain
+
+    @api.model
+    def _lead_domain_condition(self, domain, scope=None):
+        """``domain`` as an SQL condition over the crm_lead row of a
+        statement (whose leads ``scope`` selects, when given): inline when it
+        reads the lead's own row, else a membership test. The one translation
+        of the rules' and segments' filters into SQL."""
+        query = self.sudo()._search(domain)
+        if query._joins:
+            # The filter reads other tables through joins: test membership.
+            if scope is not None:
+                query.add_where(scope)
+            return SQL("crm_lead.id IN (%s)", query.subselect())
+        # A condition on the lead's own row: evaluate it inline.
+        return query.where_clause or SQL("TRUE")
 
     @api.model
     def _default_company(self):

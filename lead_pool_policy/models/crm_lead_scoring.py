@@ -446,20 +446,12 @@ class CrmLead(models.Model):
 
     def _scoring_rule_conditions(self, rules, scope):
         """Each rule's filter as an SQL condition over the crm_lead row (of a
-        statement whose leads ``scope`` selects): inline when it reads the
-        lead's own row, else a membership test. The one translation of the
-        rules into SQL, for the scores, the learner and the form's "why"."""
-        conditions = []
-        for rule in rules:
-            query = self.sudo()._search(rule._get_lead_domain())
-            if query._joins:
-                # The rule reads other tables through joins: test membership.
-                query.add_where(scope)
-                conditions.append(SQL("crm_lead.id IN (%s)", query.subselect()))
-            else:
-                # A condition on the lead's own row: evaluate it inline.
-                conditions.append(query.where_clause or SQL("TRUE"))
-        return conditions
+        statement whose leads ``scope`` selects): for the scores, the learner
+        and the form's "why"."""
+        return [
+            self._lead_domain_condition(rule._get_lead_domain(), scope)
+            for rule in rules
+        ]
 
     @api.model
     def _request_mass_rescore(self):

@@ -3,8 +3,8 @@
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
-from odoo.tools.safe_eval import safe_eval
+
+from .crm_lead import domain_field_names
 
 
 class CrmLeadScoringRule(models.Model):
@@ -61,11 +61,8 @@ class CrmLeadScoringRule(models.Model):
         names a field that crm.lead does not have."""
         self.ensure_one()
         try:
-            domain = safe_eval(self.domain or "[]", {"uid": self.env.uid})
-            domain = expression.normalize_domain(domain)
-            # Resolving the domain into SQL validates every field path.
-            self.env["crm.lead"].sudo()._search(domain)
-        except Exception as error:
+            return self.env["crm.lead"]._parse_lead_domain(self.domain)
+        except ValueError as error:
             raise ValidationError(
                 _(
                     'The filter of the scoring rule "%(rule)s" is not valid: '
@@ -74,18 +71,14 @@ class CrmLeadScoringRule(models.Model):
                     error=error,
                 )
             ) from error
-        return domain
 
     @api.model
     @tools.ormcache()
     def _get_scoring_field_names(self):
         """Names of the crm.lead fields that active rules read (cached)."""
-        names = set()
-        for rule in self.sudo().search([]):
-            for leaf in rule._get_lead_domain():
-                if expression.is_leaf(leaf) and isinstance(leaf[0], str):
-                    names.add(leaf[0].split(".", 1)[0])
-        return frozenset(names)
+        return domain_field_names(
+            rule._get_lead_domain() for rule in self.sudo().search([])
+        )
 
     @api.model
     def _get_company_rules(self, company):
