@@ -16,6 +16,9 @@ from . import crm_lead_pool
 from . import crm_lead_pool_guard
 from . import crm_lead_pool_claim
 from . import crm_lead_pool_recycle
+from . import crm_lead_pool_recycle_override
+from . import crm_lead_pool_escalation
+from . import crm_lead_pool_import
 from . import crm_lead_pool_extension
 from . import crm_lead_pool_preview
 from . import crm_lead_pool_distribute

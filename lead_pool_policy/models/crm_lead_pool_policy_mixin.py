@@ -40,6 +40,15 @@ POOL_POLICY_FIELDS = (
 )
 
 
+# What a team taking its own policy copies from its company's, besides the
+# segments (which are each policy's own).
+POOL_POLICY_START_FIELDS = (
+    *POOL_POLICY_FIELDS,
+    "pool_extension_max_days",
+    "pool_escalation_days",
+)
+
+
 class CrmLeadPoolNumberMixin(models.AbstractModel):
     """Refuses, in words, a value that is not a number for a number field
     (RPC and imports can send any text; Odoo would answer with a Python
@@ -144,6 +153,12 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         "is recycled; the team leader or a sales manager approves. 0 switches "
         "extension requests off.",
     )
+    pool_escalation_days = fields.Integer(
+        string="Escalation Days",
+        help="This many days before a lead is recycled, the leader of its team "
+        "(without one, the company's sales managers) gets a to-do to step in. "
+        "0 switches escalation off.",
+    )
     pool_exempt_tag_ids = fields.Many2many(
         "crm.tag",
         string="Exempt Tags",
@@ -186,6 +201,7 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
     @api.constrains(
         *[fname for fname in POOL_POLICY_FIELDS if fname != "pool_exempt_tag_ids"],
         "pool_extension_max_days",
+        "pool_escalation_days",
     )
     def _check_pool_policy(self):
         self._check_bounds(
@@ -200,7 +216,9 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
             ),
             low=0,
         )
-        self._check_bounds(("pool_extension_max_days",), low=0, high=365)
+        self._check_bounds(
+            ("pool_extension_max_days", "pool_escalation_days"), low=0, high=365
+        )
         for policy in self:
             for switch, days in RECYCLE_RULES.values():
                 if policy[switch] and not policy[days]:
@@ -241,8 +259,9 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
                 raise ValidationError(message)
 
     def _pool_policy_values(self):
+        """The settings a team taking its own policy starts from."""
         self.ensure_one()
-        return {fname: self[fname] for fname in POOL_POLICY_FIELDS}
+        return {fname: self[fname] for fname in POOL_POLICY_START_FIELDS}
 
     def _pool_rule_values(self):
         """The values the recycle rules read (settings and grace), as plain
@@ -254,6 +273,7 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
             if fname != "pool_exempt_tag_ids"
         }
         values["pool_exempt_tag_ids"] = set(self.pool_exempt_tag_ids._origin.ids)
+        values["pool_recycle_override_ids"] = self._pool_override_values()
         return values
 
     @api.model
@@ -262,8 +282,9 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         (``_pool_rule_values`` dicts of the policy that governs the same
         leads) sets at ``now``: a rule switched on starts applying now (its
         clock starts now for every lead); a rule switched on, a delay
-        shortened or an exempt tag removed tightens the policy now (no lead
-        is due before now plus the warning days). Returns {field: value}."""
+        shortened, an exempt tag removed or a segment's days shortened
+        tightens the policy now (no lead is due before now plus the warning
+        days). Returns {field: value}."""
         changes, tightened = {}, False
         for rule, (switch, days) in RECYCLE_RULES.items():
             if not after[switch]:
@@ -274,6 +295,10 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
             elif after[days] < before[days]:
                 tightened = True
         if before["pool_exempt_tag_ids"] - after["pool_exempt_tag_ids"]:
+            tightened = True
+        if self._pool_overrides_tightened(
+            before["pool_recycle_override_ids"], after["pool_recycle_override_ids"]
+        ):
             tightened = True
         if tightened:
             changes["pool_grace_date"] = now
@@ -295,12 +320,25 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         """The policy settings among ``values`` (sent by the preview button
         from an unsaved form), as values for ``new()``."""
         clean = {}
-        for fname in (*POOL_POLICY_FIELDS, "pool_policy_own"):
+        for fname in (
+            *POOL_POLICY_FIELDS,
+            "pool_policy_own",
+            "pool_recycle_override_ids",
+        ):
             if fname not in values or fname not in self._fields:
                 continue
             value = values[fname]
             if fname == "pool_exempt_tag_ids":
                 clean[fname] = [fields.Command.set([int(tag) for tag in value or []])]
+            elif fname == "pool_recycle_override_ids":
+                clean[fname] = [fields.Command.clear()] + [
+                    fields.Command.create(
+                        self.env["crm.lead.pool.recycle.override"]._pool_clean_line(
+                            line
+                        )
+                    )
+                    for line in value or []
+                ]
             elif self._fields[fname].type == "boolean":
                 clean[fname] = bool(value)
             else:

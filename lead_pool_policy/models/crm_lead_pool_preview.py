@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .crm_lead_pool_policy_mixin import POOL_GRACE_FIELDS, POOL_POLICY_FIELDS
+from .crm_lead_pool_recycle_override import OVERRIDE_VALUE_FIELDS
 
 PREVIEW_STATES = [
     ("due", "At the next run"),
@@ -234,6 +235,14 @@ class CrmLead(models.Model):
                 values[fname] = int(value)
                 if not 0 <= values[fname] <= 36500:
                     raise ValueError(fname)
+        Override = self.env["crm.lead.pool.recycle.override"]
+        values["pool_recycle_override_ids"] = []
+        for line in plain["pool_recycle_override_ids"]:
+            line = Override._pool_clean_line(line)
+            self._parse_lead_domain(line["domain"])
+            values["pool_recycle_override_ids"].append(
+                {fname: line[fname] for fname in OVERRIDE_VALUE_FIELDS}
+            )
         for fname in POOL_GRACE_FIELDS:
             if plain[fname] and not isinstance(plain[fname], str):
                 raise ValueError(fname)

@@ -11,7 +11,7 @@ run it, as one UPDATE, for every lead the policy governs.
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL, Query, format_date
+from odoo.tools import SQL, Query
 
 POOL_BATCH_SIZE = 5000
 RECYCLE_RULES = [
@@ -47,8 +47,12 @@ DEADLINE_QUERY = """
                       WHEN c.stale THEN 'stale' END AS rule
       FROM %(policy_from)s
  LEFT JOIN crm_stage stage ON stage.id = crm_lead.stage_id
+-- The lead's segment: the first override line of its policy it matches.
+CROSS JOIN LATERAL (SELECT %(segment)s AS segment OFFSET 0) s
+ LEFT JOIN (%(segments)s) ov ON ov.segment = s.segment
 CROSS JOIN LATERAL (
     SELECT crm_lead.active
+           AND NOT COALESCE(ov.exempt, FALSE)
            AND crm_lead.user_id IS NOT NULL
            AND crm_lead.date_open IS NOT NULL
            AND NOT COALESCE(stage.is_won, FALSE)
@@ -63,7 +67,8 @@ CROSS JOIN LATERAL (
                      AND (crm_lead.last_contact_date IS NULL
                           OR crm_lead.last_contact_date < crm_lead.date_open)
                 THEN GREATEST(crm_lead.date_open, %(unc_start)s)
-                     + %(unc_days)s * interval '1 day'
+                     + COALESCE(NULLIF(ov.uncontacted_days, 0), %(unc_days)s)
+                       * interval '1 day'
            END AS uncontacted,
            CASE WHEN e.eligible AND %(unconv)s AND crm_lead.type = 'lead'
                      AND crm_lead.date_conversion IS NULL
@@ -73,12 +78,14 @@ CROSS JOIN LATERAL (
                               THEN crm_lead.first_contact_date
                               ELSE crm_lead.last_contact_date END,
                          %(unconv_start)s)
-                     + %(unconv_days)s * interval '1 day'
+                     + COALESCE(NULLIF(ov.unconverted_days, 0), %(unconv_days)s)
+                       * interval '1 day'
            END AS unconverted,
            CASE WHEN e.eligible AND %(stale)s AND crm_lead.type = 'opportunity'
                 THEN GREATEST(crm_lead.last_contact_date, crm_lead.date_open,
                               %(stale_start)s)
-                     + %(stale_days)s * interval '1 day'
+                     + COALESCE(NULLIF(ov.stale_days, 0), %(stale_days)s)
+                       * interval '1 day'
            END AS stale
     -- OFFSET 0: each rule's deadline computed once per lead, not once per
     -- expression that reads it.
@@ -162,7 +169,7 @@ class CrmLead(models.Model):
             "JOIN",
             "company",
             "res_company",
-            SQL("company.id = %s", self._policy_company_sql()),
+            SQL("company.id = %s", self._policy_company_sql(team_alias="team")),
         )
         return query
 
@@ -219,7 +226,9 @@ class CrmLead(models.Model):
         unconverted: a lead contacted since assigned -> that contact + N;
         stale: an opportunity -> last contact (or assignment) + N;
         the earliest applicable rule wins, moved by the days of approved
-        extension requests. Won, lost, exempt, pool and unassigned leads have
+        extension requests. N is the policy's, or that of the first segment
+        (override line) of the policy the lead matches when it sets one.
+        Won, lost, exempt (by tag or segment), pool and unassigned leads have
         no deadline.
 
         Grace: a rule's clock never starts before the rule applied (its
@@ -242,6 +251,9 @@ class CrmLead(models.Model):
                 "SELECT unnest(%s::int[])", sorted(values["pool_exempt_tag_ids"])
             )
             no_exempt_tags = SQL("%s", not values["pool_exempt_tag_ids"])
+        segment, segments = self.env[
+            "crm.lead.pool.recycle.override"
+        ]._pool_segment_sql(values)
         query = self._pool_policy_query()
         if values is not None:
             # A preview reads the policy from ``values``: only the team.
@@ -252,6 +264,8 @@ class CrmLead(models.Model):
         return SQL(
             DEADLINE_QUERY,
             policy_from=query.from_clause,
+            segment=segment,
+            segments=segments,
             exempt_tags=exempt_tags,
             no_exempt_tags=no_exempt_tags,
             unc=policy("pool_recycle_uncontacted"),
@@ -338,49 +352,6 @@ class CrmLead(models.Model):
         )
         return changed
 
-    def _pool_send_warnings(self, now):
-        """Warn each owner once per lead and deadline, within the window of
-        the lead's own policy."""
-        query = self._pool_policy_query()
-        query.add_where(
-            SQL(
-                "crm_lead.pool_recycle_deadline > %(now)s"
-                " AND crm_lead.pool_recycle_deadline"
-                "     <= %(now)s + %(days)s * interval '1 day'"
-                " AND crm_lead.user_id IS NOT NULL"
-                " AND crm_lead.pool_warned_deadline IS DISTINCT FROM"
-                "     crm_lead.pool_recycle_deadline",
-                now=now,
-                days=self._pool_policy_sql("pool_warning_days"),
-            )
-        )
-        leads = self.search([("id", "in", query)])
-        activity_type = self.env.ref(
-            "lead_pool_policy.mail_activity_type_recycle_warning"
-        )
-        for lead in leads:
-            day = fields.Date.context_today(lead, lead.pool_recycle_deadline)
-            lead.activity_schedule(
-                activity_type_id=activity_type.id,
-                date_deadline=day,
-                summary=_(
-                    "Returns to the pool on %(date)s",
-                    date=format_date(
-                        lead.with_context(lang=lead.user_id.lang).env, day
-                    ),
-                ),
-                user_id=lead.user_id.id,
-            )
-        if leads:
-            self.env.execute_query(
-                SQL(
-                    "UPDATE crm_lead SET pool_warned_deadline = pool_recycle_deadline"
-                    " WHERE id IN %s",
-                    tuple(leads.ids),
-                )
-            )
-            leads.invalidate_recordset(["pool_warned_deadline"])
-
     def _pool_notify_owners(self, by_owner):
         """One summary notification per previous salesperson."""
         for owner_id, rows in by_owner.items():
@@ -413,12 +384,15 @@ class CrmLead(models.Model):
     @api.model
     def _cron_pool_recycle(self):
         """Daily: warn the salespeople whose leads reach their deadline within
-        the warning window, then recycle every lead whose deadline has passed,
-        in batches (each committed on its own, see ``_commit_batch``)."""
+        the warning window, and their leaders within the escalation days
+        (see ``_pool_send_reminders``), then recycle every lead whose
+        deadline has passed, in batches (each committed on its own with its
+        history and its owners' notification, see ``_commit_batch``)."""
         self._check_cron_caller()
         leads = self.sudo()
         now = fields.Datetime.now()
-        leads._pool_send_warnings(now)
+        leads._pool_refresh_segment_deadlines()
+        leads._pool_send_reminders(now)
         due = leads.search(
             [
                 ("pool_recycle_deadline", "<=", now),
@@ -427,14 +401,17 @@ class CrmLead(models.Model):
             ],
             order="id",
         )
-        total, done = len(due), 0
-        by_owner = {}
+        total, done, recycled = len(due), 0, 0
         for start in range(0, total, POOL_BATCH_SIZE):
             batch = due[start : start + POOL_BATCH_SIZE]
+            by_owner = {}
             for row in batch._pool_enter(None, "recycle", due_before=now):
                 by_owner.setdefault(row["user_id_before"], []).append(row)
+            # The batch's owners are told in the batch's transaction: a run
+            # killed later has told whoever lost a lead it committed.
+            leads._pool_notify_owners(by_owner)
+            recycled += sum(len(rows) for rows in by_owner.values())
             done += len(batch)
             leads.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
             leads._commit_batch()
-        leads._pool_notify_owners(by_owner)
-        return sum(len(rows) for rows in by_owner.values())
+        return recycled

@@ -7,9 +7,11 @@ from odoo.tools import SQL
 from .crm_lead_pool_policy_mixin import (
     POOL_GRACE_FIELDS,
     POOL_POLICY_FIELDS,
+    POOL_POLICY_START_FIELDS,
     RECYCLE_RULES,
     RULE_START_FIELDS,
 )
+from .crm_lead_pool_recycle_override import POOL_OVERRIDE_DEPENDS
 
 
 class CrmTeam(models.Model):
@@ -75,6 +77,16 @@ class CrmTeam(models.Model):
         compute="_compute_pool_company",
         groups="sales_team.group_sale_manager",
     )
+    pool_company_escalation_days = fields.Char(
+        string="Company's Escalation",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
+    pool_company_extension_max_days = fields.Char(
+        string="Company's Extensions",
+        compute="_compute_pool_company",
+        groups="sales_team.group_sale_manager",
+    )
     pool_company_delete_to_pool = fields.Char(
         string="Company's Deleting Sends to the Pool",
         compute="_compute_pool_company",
@@ -94,7 +106,9 @@ class CrmTeam(models.Model):
         compute="_compute_pool_preview", groups="sales_team.group_sale_manager"
     )
 
-    @api.depends(*POOL_POLICY_FIELDS, "pool_policy_own", "company_id")
+    @api.depends(
+        *POOL_POLICY_FIELDS, *POOL_OVERRIDE_DEPENDS, "pool_policy_own", "company_id"
+    )
     def _compute_pool_preview(self):
         for team in self:
             result = team._pool_preview_result()
@@ -102,7 +116,9 @@ class CrmTeam(models.Model):
             team.pool_preview_due_count = result["due"] if result else 0
             team.pool_preview_soon_count = result["soon"] if result else 0
 
-    @api.depends("company_id", *(f"company_id.{fname}" for fname in POOL_POLICY_FIELDS))
+    @api.depends(
+        "company_id", *(f"company_id.{fname}" for fname in POOL_POLICY_START_FIELDS)
+    )
     @api.depends_context("lang")
     def _compute_pool_company(self):
         for team in self:
@@ -152,6 +168,12 @@ class CrmTeam(models.Model):
         for fname in ("pool_warning_days", "pool_reclaim_cooldown_days"):
             texts[fname.replace("pool_", "pool_company_", 1)] = _(
                 "Company: %(days)s days", days=company[fname]
+            )
+        for fname in ("pool_escalation_days", "pool_extension_max_days"):
+            texts[fname.replace("pool_", "pool_company_", 1)] = (
+                _("Company: %(days)s days", days=company[fname])
+                if company[fname]
+                else off
             )
         for fname in ("pool_claim_daily_limit", "pool_max_open_leads"):
             texts[fname.replace("pool_", "pool_company_", 1)] = (

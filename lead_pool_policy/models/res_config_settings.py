@@ -4,6 +4,7 @@
 from odoo import api, fields, models
 
 from .crm_lead_pool_policy_mixin import POOL_POLICY_FIELDS
+from .crm_lead_pool_recycle_override import POOL_OVERRIDE_DEPENDS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -82,6 +83,12 @@ class ResConfigSettings(models.TransientModel):
     pool_exempt_tag_ids = fields.Many2many(
         related="company_id.pool_exempt_tag_ids", readonly=False
     )
+    pool_recycle_override_ids = fields.One2many(
+        related="company_id.pool_recycle_override_ids", readonly=False
+    )
+    pool_escalation_days = fields.Integer(
+        related="company_id.pool_escalation_days", readonly=False
+    )
     pool_new_leads = fields.Boolean(related="company_id.pool_new_leads", readonly=False)
     pool_mask_contacts = fields.Boolean(
         related="company_id.pool_mask_contacts", readonly=False
@@ -99,7 +106,7 @@ class ResConfigSettings(models.TransientModel):
     pool_preview_due_count = fields.Integer(compute="_compute_pool_preview")
     pool_preview_soon_count = fields.Integer(compute="_compute_pool_preview")
 
-    @api.depends(*POOL_POLICY_FIELDS, "company_id")
+    @api.depends(*POOL_POLICY_FIELDS, *POOL_OVERRIDE_DEPENDS, "company_id")
     def _compute_pool_preview(self):
         Company = self.env["res.company"]
         for settings in self:
@@ -129,6 +136,7 @@ class ResConfigSettings(models.TransientModel):
                 if fname != "pool_exempt_tag_ids"
             },
             pool_exempt_tag_ids=set(self.pool_exempt_tag_ids._origin.ids),
+            pool_recycle_override_ids=self.pool_recycle_override_ids._pool_override_list(),
         )
         after.update(company._pool_grace_changes(before, after, fields.Datetime.now()))
         return after, after != before

@@ -105,11 +105,15 @@ class TestSettingsUi(LeadPoolCommon):
         for root in roots:
             for setting in root.iter("setting"):
                 switch = self._switch_of(setting, model)
-                inputs = [
-                    node for node in setting.iter("field") if node is not setting[0]
+                # The fields of a list's lines (segments) are another model's.
+                own = [
+                    node
+                    for node in setting.iter("field")
+                    if next(node.iterancestors("field"), None) is None
                 ]
+                inputs = [node for node in own if node is not setting[0]]
                 if switch is None:
-                    inputs = list(setting.iter("field"))
+                    inputs = own
                     for node in inputs:
                         self.assertNotEqual(
                             self.env[model]._fields[node.get("name")].type,

@@ -25,7 +25,18 @@ export class PoolPreviewButton extends Component {
             if (!name.startsWith("pool_") || name.startsWith("pool_preview")) {
                 continue;
             }
-            if (value && value.currentIds) {
+            if (name === "pool_recycle_override_ids") {
+                // The segments as edited, unsaved lines included.
+                values[name] = value.records.map((line) => ({
+                    sequence: line.data.sequence,
+                    name: line.data.name,
+                    domain: line.data.domain,
+                    uncontacted_days: line.data.uncontacted_days,
+                    unconverted_days: line.data.unconverted_days,
+                    stale_days: line.data.stale_days,
+                    exempt: line.data.exempt,
+                }));
+            } else if (value && value.currentIds) {
                 values[name] = value.currentIds;
             } else if (typeof value === "boolean" || typeof value === "number") {
                 values[name] = value;
