@@ -63,6 +63,7 @@ INSTALL_COLUMNS = {
     "pool_recycle_deadline": ("timestamp", None, False),
     "pool_recycle_rule": ("varchar", None, False),
     "pool_warned_deadline": ("timestamp", None, False),
+    "pool_escalated_deadline": ("timestamp", None, False),
 }
 # Activity types of the addon: the warnings go, the reminders stay as To-Dos.
 WARNING_ACTIVITY_TYPE = "lead_pool_policy.mail_activity_type_recycle_warning"

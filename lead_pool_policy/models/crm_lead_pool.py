@@ -34,6 +34,7 @@ POOL_SYSTEM_FIELDS = frozenset(
         "pool_recycle_deadline",
         "pool_recycle_rule",
         "pool_warned_deadline",
+        "pool_escalated_deadline",
         "pool_extension_days",
     }
 )
@@ -288,6 +289,7 @@ class CrmLead(models.Model):
             "pool_recycle_deadline": SQL("NULL"),
             "pool_recycle_rule": SQL("NULL"),
             "pool_warned_deadline": SQL("NULL"),
+            "pool_escalated_deadline": SQL("NULL"),
             "pool_extension_days": SQL("0"),
         }
         # crm keeps the team of a lead losing its salesperson (see its

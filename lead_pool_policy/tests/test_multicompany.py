@@ -132,7 +132,7 @@ class TestMultiCompany(LeadPoolCommon):
                 )
                 self.assertEqual(soon, expected, f"{days_before} days before")
                 self.assertEqual(leads.filtered("pool_recycle_soon"), expected)
-                self.env["crm.lead"]._pool_send_warnings(when)
+                self.env["crm.lead"]._pool_send_reminder("warning", when)
             warned = leads.filtered(
                 lambda lead: warning in lead.activity_ids.activity_type_id
             )
