@@ -73,6 +73,18 @@ export class LeadPoolListController extends ListController {
         });
     }
 
+    /** Odoo's import, whose leads land in the pool (sales managers). */
+    importIntoPool() {
+        this.actionService.doAction({
+            type: "ir.actions.client",
+            tag: "import",
+            params: {
+                active_model: "crm.lead",
+                context: {...this.props.context, pool_import: true},
+            },
+        });
+    }
+
     /** Only sales managers archive, duplicate or delete pool leads. */
     getStaticActionMenuItems() {
         const items = super.getStaticActionMenuItems(...arguments);
