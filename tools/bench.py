@@ -1,11 +1,11 @@
 """Benchmarks of lead_pool_policy against hand-written SQL floors.
 
 Run through ``./dev bench [--leads N] [--rounds R] [--only a,b,...] [--db NAME]``
-(``--only`` picks among rescore, sources, recycle, install, contention, learn;
-all but learn by default). Nothing here is a test: it prints figures and ratios
-and never fails on time. Each side of a comparison starts from the same state
-(what it writes is reset outside the timing) and the best of ``--rounds`` runs
-is kept.
+(``--only`` picks among rescore, sources, recycle, segments, install,
+contention, learn; all but learn by default). Nothing here is a test: it
+prints figures and ratios and never fails on time. Each side of a comparison
+starts from the same state (what it writes is reset outside the timing) and
+the best of ``--rounds`` runs is kept.
 
 In one process, on a database ``NAME`` (default ``lpp_bench``) with the addon
 and no demo data, filled once with N generated leads (BANT answers, sources,
@@ -44,6 +44,11 @@ the addon (``-i lead_pool_policy --without-demo=all --stop-after-init``):
   ratio to the floor, the install process's peak memory, and whether the
   install leaves the leads in the floor's state (same values in every addon
   column; how many recycle clocks start before the install).
+
+Segments and escalations (tools/bench_segments.py, ``--only segments
+[--escalations N]``): deadline recomputation and the recycle cron with three
+recycle-days-by-segment lines, and a night of N escalations (default
+100,000), each next to its floor.
 
 The learner (tools/bench_learn.py, ``--only learn [--closed N] [--fresh M]``):
 closed leads drawn from a known model, the rules' points set equal and wrong,
@@ -682,7 +687,10 @@ def main():
     parser.add_argument("--db", default="lpp_bench")
     parser.add_argument("--leads", type=int, default=100000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", default="rescore,sources,recycle,install,contention")
+    parser.add_argument(
+        "--only", default="rescore,sources,recycle,segments,install,contention"
+    )
+    parser.add_argument("--escalations", type=int, default=100000)
     learn = parser.add_argument_group("learn")
     learn.add_argument("--closed", type=int, default=1000000)
     learn.add_argument("--fresh", type=int, default=100000)
@@ -700,14 +708,22 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TZ", "UTC")
     only = set(args.only.split(","))
-    unknown = only - {"rescore", "sources", "recycle", "install", "contention", "learn"}
+    unknown = only - {
+        "rescore",
+        "sources",
+        "recycle",
+        "segments",
+        "install",
+        "contention",
+        "learn",
+    }
     if unknown:
         parser.error(f"unknown benchmark: {', '.join(sorted(unknown))}")
 
     from odoo.tools import config
 
     config.parse_config([f"--addons-path={args.addons_path}", "--log-level=warn"])
-    if only & {"rescore", "sources", "recycle"}:
+    if only & {"rescore", "sources", "recycle", "segments"}:
         in_process(args, only)
     if "install" in only:
         from bench_install import bench_install, report_install
@@ -804,6 +820,10 @@ def in_process(args, only):
                 + "; log rows, notes, tracking values (floor / engine): "
                 + ", ".join(f"{f:,} / {e:,}" for f, e in counts.values())
             )
+        if "segments" in only:
+            from bench_segments import run_segments
+
+            run_segments(env, args)
     odoo.modules.registry.Registry.delete(args.db)
     odoo.sql_db.close_db(args.db)
 
