@@ -7,6 +7,7 @@ from . import crm_lead_pool_return_reason
 from . import crm_stage
 from . import crm_team
 from . import crm_lead
+from . import crm_lead_domain_words
 from . import crm_lead_scoring
 from . import crm_lead_scoring_why
 from . import crm_lead_scoring_learning

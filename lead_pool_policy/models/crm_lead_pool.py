@@ -467,7 +467,7 @@ class CrmLead(models.Model):
         small tables joined in."""
         if not rows:
             return
-        history = self._pool_history_values(rows, event)
+        history = self._pool_history_values(rows, event, log_values)
         claimed = event in ("claim", "assign")
         moves = {
             "lead_id": [row["id"] for row in rows],
@@ -532,7 +532,7 @@ class CrmLead(models.Model):
         leads.modified(["pool_log_ids"])
 
     @api.model
-    def _pool_history_values(self, rows, event):
+    def _pool_history_values(self, rows, event, log_values=None):
         """What the notes of the moves ``rows`` share: {"message": the
         columns ``_message_log_batch`` sets, "bodies": each reason's (or the
         claim's) body, sanitized as ``mail.message`` does, "names": the
@@ -556,7 +556,7 @@ class CrmLead(models.Model):
         for row in rows:
             key = self._pool_note_key(row, event)
             if key not in bodies:
-                body = self._pool_move_note(row, event)
+                body = self._pool_move_note(row, event, log_values or {})
                 bodies[key] = str(
                     Message._fields["body"].convert_to_column(body, Message)
                 )

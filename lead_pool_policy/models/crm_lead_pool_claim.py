@@ -441,7 +441,11 @@ class CrmLead(models.Model):
                 "name": _("Claimed Leads"),
                 "res_model": "crm.lead",
                 "domain": [("id", "in", claimed.ids)],
-                "views": [(False, "list"), (False, "form")],
+                # The Leads list (the pool holds leads), not the pipeline's.
+                "views": [
+                    (self.env.ref("crm.crm_case_tree_view_leads").id, "list"),
+                    (False, "form"),
+                ],
             }
         else:
             next_action = {"type": "ir.actions.client", "tag": "soft_reload"}
@@ -483,6 +487,19 @@ class CrmLead(models.Model):
         policy = leads[:1]._get_pool_policy()
         if outcome == "cooldown":
             values["days"] = leads[:1]._pool_reclaim_cooldown(policy)
+            if user == self.env.user:
+                # The salesperson claiming: the leads came back from them.
+                if one:
+                    return _(
+                        "%(lead)s came back to the pool from you less than "
+                        "%(days)s days ago: you cannot claim it back yet.",
+                        **values,
+                    )
+                return _(
+                    "%(count)s leads came back to the pool from you less than "
+                    "%(days)s days ago: you cannot claim them back yet.",
+                    **values,
+                )
             if one:
                 return _(
                     "%(lead)s came back to the pool from %(user)s less than "

@@ -45,6 +45,9 @@ class CrmLeadPoolRecycleOverride(models.Model):
         help="The leads of the segment: the first line whose filter a lead "
         "matches gives its days.",
     )
+    domain_words = fields.Char(
+        string="Leads Matching", compute="_compute_domain_words"
+    )
     uncontacted_days = fields.Integer(
         string="Days to First Contact",
         help="0 keeps the policy's days to first contact.",
@@ -77,6 +80,12 @@ class CrmLeadPoolRecycleOverride(models.Model):
             "A segment belongs to one policy: a company's or a team's.",
         ),
     ]
+
+    @api.depends("domain")
+    @api.depends_context("lang")
+    def _compute_domain_words(self):
+        for line in self:
+            line.domain_words = self.env["crm.lead"]._lead_filter_in_words(line)
 
     @api.constrains("domain", "name")
     def _check_domain(self):

@@ -315,7 +315,20 @@ class CrmLead(models.Model):
             return f"move-{row['team_id']}"
         return event if event in ("claim", "assign") else row["pool_reason"]
 
-    def _pool_move_note(self, row, event):
+    def _pool_move_note(self, row, event, log_values):
+        """A move's note: what happened, then the return reason and the
+        salesperson's note when the move has them (``log_values``, shared
+        by the leads of one move)."""
+        note = self._pool_move_summary(row, event)
+        reason = self.env["crm.lead.pool.return.reason"].browse(
+            log_values.get("return_reason_id") or []
+        )
+        details = [part for part in (reason.name, log_values.get("note")) if part]
+        if details:
+            note += Markup("<p>%s</p>") % " — ".join(details)
+        return note
+
+    def _pool_move_summary(self, row, event):
         if event in ("claim", "assign"):
             return Markup("<p>%s</p>") % (
                 _("Claimed from the public pool.")

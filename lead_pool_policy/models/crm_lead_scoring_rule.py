@@ -31,9 +31,16 @@ class CrmLeadScoringRule(models.Model):
         default="[]",
         help="Leads matching this filter get the rule's points.",
     )
+    domain_words = fields.Char(string="Leads Matching", compute="_compute_domain_words")
     points = fields.Integer(
         required=True, help="Points given to matching leads; may be negative."
     )
+
+    @api.depends("domain")
+    @api.depends_context("lang")
+    def _compute_domain_words(self):
+        for rule in self:
+            rule.domain_words = self.env["crm.lead"]._lead_filter_in_words(rule)
 
     @api.constrains("domain")
     def _check_domain(self):

@@ -401,8 +401,8 @@ class TestCooldownFollowsLead(PoolCommon):
         self.assertEqual(action["params"]["outcomes"], {str(lead.id): "cooldown"})
         self.assertEqual(
             action["params"]["message"],
-            "Hopping lead came back to the pool from Rita Rep less than 5 days "
-            "ago: it cannot be claimed back yet.",
+            "Hopping lead came back to the pool from you less than 5 days "
+            "ago: you cannot claim it back yet.",
         )
         self.assertTrue(lead.in_pool)
         # Another salesperson is not held back; the lead then carries the

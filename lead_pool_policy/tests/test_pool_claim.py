@@ -317,12 +317,18 @@ class TestPoolClaim(PoolCommon):
             .with_context(default_lead_ids=lead.ids)
         )
         wizard.note = "Customer moved to a competitor's territory"
+        wizard.reason_id = self.reason
         wizard.save().action_return()
         self.assertTrue(lead.in_pool)
         self.assertEqual(lead.pool_reason, "returned")
         log = self._logs(lead, "return")
         self.assertEqual(log.note, "Customer moved to a competitor's territory")
         self.assertEqual(log.user_id, self.user_rep)
+        # The chatter tells the story: the reason and the note.
+        note = lead.message_ids[0]
+        self.assertIn("Returned to the public pool", note.body)
+        self.assertIn(self.reason.name, note.body)
+        self.assertIn("Customer moved to a competitor", note.body)
 
     def test_return_into_another_teams_pool(self):
         other = self.env["crm.team"].create(

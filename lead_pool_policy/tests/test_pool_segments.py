@@ -175,6 +175,29 @@ class TestPoolSegments(PoolCommon):
         self.env.invalidate_all()
         self.assertFalse(self.company.pool_recycle_override_ids)
 
+    def test_filters_read_in_words(self):
+        self._segments(
+            {"name": "Hot", "domain": "[('temperature', '=', 'hot')]"},
+            {
+                "name": "VIP or large",
+                "domain": f"['|', ('tag_ids', 'in', [{self.vip.id}]),"
+                " ('expected_revenue', '>=', 50000)]",
+            },
+            {"name": "No email", "domain": "[('email_from', '=', False)]"},
+            {"name": "Everything", "domain": "[]"},
+        )
+        self.assertEqual(
+            self.company.pool_recycle_override_ids.mapped("domain_words"),
+            [
+                "Temperature = Hot",
+                "(Tags is in VIP (segment tests) or Expected Revenue ≥ 50000)",
+                "Email is not set",
+                "All leads",
+            ],
+        )
+        rule = self.env.ref("lead_pool_policy.crm_lead_scoring_rule_base")
+        self.assertEqual(rule.domain_words, "All leads")
+
     def test_segments_are_for_managers(self):
         with self.assertRaises(AccessError):
             self.env["crm.lead.pool.recycle.override"].with_user(self.user_rep).create(
