@@ -292,15 +292,16 @@ class CrmLead(models.Model):
             "pool_escalated_deadline": SQL("NULL"),
             "pool_extension_days": SQL("0"),
         }
-        # crm keeps the team of a lead losing its salesperson (see its
-        # ``_compute_team_id``): the team, and what follows it, stay as they
-        # are, unless the lead goes into another team's pool.
+        # crm keeps the team and the company of a lead losing its salesperson
+        # (see its ``_compute_team_id`` and ``_compute_company_id``): they,
+        # and what follows them, stay as they are (the team unless the lead
+        # goes into another team's pool, of its company: _check_pool_team).
         if team:
             values["team_id"] = SQL("%s", team.id)
         rows = self._pool_move(
             values,
             SQL("lead.id IN %s AND %s", ids, condition),
-            unchanged=[] if team else ["team_id"],
+            unchanged=["company_id"] if team else ["team_id", "company_id"],
         )
         self._pool_record_moves(
             rows,
