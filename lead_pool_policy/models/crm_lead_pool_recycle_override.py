@@ -45,9 +45,7 @@ class CrmLeadPoolRecycleOverride(models.Model):
         help="The leads of the segment: the first line whose filter a lead "
         "matches gives its days.",
     )
-    domain_words = fields.Char(
-        string="Leads Matching", compute="_compute_domain_words"
-    )
+    domain_words = fields.Char(string="Leads Matching", compute="_compute_domain_words")
     uncontacted_days = fields.Integer(
         string="Days to First Contact",
         help="0 keeps the policy's days to first contact.",

@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 from .crm_lead_pool_policy_mixin import (
     POOL_GRACE_FIELDS,
@@ -143,9 +142,7 @@ class CrmTeam(models.Model):
         if {"pool_policy_own", *POOL_POLICY_FIELDS, *POOL_GRACE_FIELDS}.intersection(
             vals
         ):
-            self.env["crm.lead"]._update_pool_deadlines(
-                SQL("crm_lead.team_id IN %s", tuple(self.ids))
-            )
+            self._pool_update_deadlines()
         return result
 
     def _pool_policy_company(self):

@@ -3,7 +3,6 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 from .crm_lead_pool_policy_mixin import (
     POOL_GRACE_FIELDS,
@@ -181,10 +180,7 @@ class ResCompany(models.Model):
         for company, changes in self._pool_grace_updates(before, vals).items():
             super(ResCompany, company).write(changes)
         if POOL_RULE_FIELDS_SET.intersection(vals):
-            leads = self.env["crm.lead"]
-            leads._update_pool_deadlines(
-                SQL("%s IN %s", leads._policy_company_sql(), tuple(self.ids))
-            )
+            self._pool_update_deadlines()
         return result
 
     def _pool_grace_updates(self, before, vals):

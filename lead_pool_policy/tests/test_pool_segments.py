@@ -10,14 +10,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.crm_lead import BANT_MET_VALUES as HOT
 from .common import T0, PoolCommon
-
-HOT = {
-    "bant_budget": "approved",
-    "bant_authority": "decision_maker",
-    "bant_need": "confirmed",
-    "bant_timeline": "within_3_months",
-}
 
 
 @tagged("post_install", "-at_install", "lead_pool_policy")
