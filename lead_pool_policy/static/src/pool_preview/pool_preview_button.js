@@ -5,7 +5,7 @@
 // policy: the values travel with the call, the form is not saved (saving
 // would apply the policy).
 
-import {Component} from "@odoo/owl";
+import {Component, markup} from "@odoo/owl";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
@@ -56,6 +56,10 @@ export class PoolPreviewButton extends Component {
             {values: this.policyValues()}
         );
         if (action) {
+            // A dialog shows the action's help as given: HTML, not text.
+            if (action.help) {
+                action.help = markup(action.help);
+            }
             await this.action.doAction(action);
         }
     }
