@@ -58,14 +58,19 @@ BANT_MET_VALUES = {
 }
 
 
-def domain_field_names(domains):
-    """The crm.lead fields (first step of each path) that ``domains`` read."""
+def domain_paths(domains):
+    """The field paths ("partner_id.country_id") that ``domains`` read."""
     return frozenset(
-        leaf[0].split(".", 1)[0]
+        leaf[0]
         for domain in domains
         for leaf in domain
         if expression.is_leaf(leaf) and isinstance(leaf[0], str)
     )
+
+
+def domain_field_names(domains):
+    """The crm.lead fields (first step of each path) that ``domains`` read."""
+    return frozenset(path.split(".", 1)[0] for path in domain_paths(domains))
 
 
 def with_chosen_defaults(model, vals_list):

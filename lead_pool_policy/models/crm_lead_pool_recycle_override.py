@@ -7,18 +7,22 @@ which reads the lines as SQL (``_pool_segment_sql``)."""
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_lead import domain_field_names
+from .crm_lead import domain_field_names, domain_paths
+from .crm_lead_pool_recycle import DEADLINE_INPUT_FIELDS
 from .crm_lead_scoring import SCORE_FIELDS
 
+# The most days a segment gives (0: the policy's own days).
+SEGMENT_MAX_DAYS = 3650
 # The line's days for each recycle rule (0: the policy's own days).
 OVERRIDE_DAYS = {
     "uncontacted": "uncontacted_days",
     "unconverted": "unconverted_days",
     "stale": "stale_days",
 }
+# What the deadline's compute depends on (see ``crm_lead_pool_recycle``).
+DEADLINE_FIELDS = frozenset(DEADLINE_INPUT_FIELDS)
 # Written by the scoring engine in SQL, which no ORM dependency sees.
 SEGMENT_SCORE_FIELDS = frozenset((*SCORE_FIELDS, "priority"))
 # What the recycle rules read of a line.
@@ -94,12 +98,13 @@ class CrmLeadPoolRecycleOverride(models.Model):
     def _check_days(self):
         for line in self:
             for fname in OVERRIDE_DAYS.values():
-                if not 0 <= line[fname] <= 3650:
+                if not 0 <= line[fname] <= SEGMENT_MAX_DAYS:
                     raise ValidationError(
                         _(
-                            "%(setting)s must be between 0 and 3650 (segment "
+                            "%(setting)s must be between 0 and %(max)s (segment "
                             "“%(segment)s”); 0 keeps the policy's days.",
                             setting=self._fields[fname].string,
+                            max=SEGMENT_MAX_DAYS,
                             segment=line.name,
                         )
                     )
@@ -132,7 +137,7 @@ class CrmLeadPoolRecycleOverride(models.Model):
         }
         for fname in OVERRIDE_DAYS.values():
             values[fname] = int(line.get(fname) or 0)
-            if not 0 <= values[fname] <= 3650:
+            if not 0 <= values[fname] <= SEGMENT_MAX_DAYS:
                 raise ValueError(fname)
         return values
 
@@ -195,11 +200,9 @@ class CrmLeadPoolRecycleOverride(models.Model):
     def _pool_policies_changed(self, before):
         self.env.registry.clear_cache()
         now = fields.Datetime.now()
+        # ``before`` holds only the policies the lines count for (see
+        # ``_pool_policy_list``).
         for policy, old in before.items():
-            if not policy.exists() or (
-                policy._name == "crm.team" and not policy.pool_policy_own
-            ):
-                continue
             changes = policy._pool_grace_changes(old, policy._pool_rule_values(), now)
             if changes:
                 policy.write(changes)
@@ -211,22 +214,28 @@ class CrmLeadPoolRecycleOverride(models.Model):
     @api.model
     @tools.ormcache()
     def _pool_segment_lines(self):
-        """((company id, team id, line values), ...): every policy's lines,
-        in their order (cached: the recycle rules read them at each lead
-        change)."""
+        """((company id, team id, line values, parsed filter), ...): every
+        policy's lines, in their order (cached: the recycle rules read them
+        at each lead change, parsed once)."""
         return tuple(
-            (line.company_id.id, line.team_id.id, line._pool_override_list()[0])
+            (
+                line.company_id.id,
+                line.team_id.id,
+                line._pool_override_list()[0],
+                line._get_lead_domain(),
+            )
             for line in self.sudo().search([])
         )
 
     @api.model
-    @tools.ormcache()
+    def _pool_segment_paths(self):
+        """The field paths the segments' filters read."""
+        return domain_paths(line[3] for line in self._pool_segment_lines())
+
+    @api.model
     def _pool_segment_field_names(self):
-        """The crm.lead fields the segments' filters read (cached)."""
-        return domain_field_names(
-            self.env["crm.lead"]._parse_lead_domain(values["domain"])
-            for _company, _team, values in self._pool_segment_lines()
-        )
+        """The crm.lead fields the segments' filters read."""
+        return domain_field_names(line[3] for line in self._pool_segment_lines())
 
     @api.model
     def _pool_segment_sql(self, values=None):
@@ -252,12 +261,14 @@ class CrmLeadPoolRecycleOverride(models.Model):
                         company_id,
                     ),
                     line,
+                    domain,
                 )
-                for company_id, team_id, line in self._pool_segment_lines()
+                for company_id, team_id, line, domain in self._pool_segment_lines()
             ]
         else:
             lines = [
-                (SQL("TRUE"), line) for line in values["pool_recycle_override_ids"]
+                (SQL("TRUE"), line, Lead._parse_lead_domain(line["domain"]))
+                for line in values["pool_recycle_override_ids"]
             ]
         if not lines:
             return SQL("NULL::int"), SQL(
@@ -266,8 +277,7 @@ class CrmLeadPoolRecycleOverride(models.Model):
                 " NULL::bool AS exempt WHERE FALSE"
             )
         whens, rows = [], []
-        for position, (owner, line) in enumerate(lines, start=1):
-            domain = Lead._parse_lead_domain(line["domain"])
+        for position, (owner, line, domain) in enumerate(lines, start=1):
             whens.append(
                 SQL(
                     "WHEN %s AND %s THEN %s",
@@ -306,7 +316,11 @@ class CrmLead(models.Model):
         """A lead whose segment may have changed gets its deadline again:
         when the write sets a field the segments read, or the segments read
         a field computed from others (crm's probability)."""
-        names = self.env["crm.lead.pool.recycle.override"]._pool_segment_field_names()
+        # The fields the deadline's compute depends on recompute it already.
+        names = (
+            self.env["crm.lead.pool.recycle.override"]._pool_segment_field_names()
+            - DEADLINE_FIELDS
+        )
         if (
             self.ids
             and names
@@ -332,12 +346,7 @@ class CrmLead(models.Model):
         than the lead (its customer's country...), which change without the
         lead being written, every assigned lead's deadline again."""
         Override = self.env["crm.lead.pool.recycle.override"]
-        if any(
-            "." in leaf[0]
-            for _company, _team, line in Override._pool_segment_lines()
-            for leaf in self._parse_lead_domain(line["domain"])
-            if expression.is_leaf(leaf) and isinstance(leaf[0], str)
-        ):
+        if any("." in path for path in Override._pool_segment_paths()):
             self._update_pool_deadlines(
                 SQL(
                     "(crm_lead.user_id IS NOT NULL AND crm_lead.active)"
