@@ -163,6 +163,23 @@ class CrmLead(models.Model):
         self.modified(fnames)
         self.sudo()._schedule_followup()
 
+    def _open_contact_activity(self):
+        """The open activity a logged contact fulfils: the first, due today
+        or overdue, of a contact type (a call, the first contact) planned for
+        the user who logs it or for the lead's owner. A follow-up planned for
+        a later day stays: it is the next attempt."""
+        self.ensure_one()
+        contact_types = self._get_policy_company().contact_activity_type_ids
+        today = fields.Date.context_today(self)
+        activities = self.activity_ids.filtered(
+            lambda act: (
+                act.activity_type_id in contact_types
+                and act.date_deadline <= today
+                and act.user_id in (self.env.user | self.user_id)
+            )
+        )
+        return activities.sorted(lambda act: (act.date_deadline, act.id))[:1]
+
     def _schedule_first_contact(self, user):
         """The start of the cadence for a new owner: the first call, due
         today in their timezone (claim and assign)."""

@@ -39,7 +39,9 @@ class MailActivity(models.Model):
                     & set(lead._get_policy_company().contact_activity_type_ids.ids)
                 )
             )
+            # Log Contact gives the attempt's own date.
             now = fields.Datetime.now()
+            now = self.env.context.get("lead_pool_contact_date") or now
             contacted._register_contact_attempt(now)
             self._log_engagement_events(leads, types_by_lead, now)
         return result

@@ -175,6 +175,38 @@ class TestFollowup(LeadPoolCommon):
         self.assertEqual(action["res_model"], "crm.lead.contact.log")
         self.assertEqual(action["context"]["default_lead_id"], lead.id)
 
+    def test_log_contact_fulfils_the_open_call(self):
+        """One call, one attempt: Log Contact marks the claim's first contact
+        done (its message carries the outcome) instead of counting beside it,
+        and plans the next attempt."""
+        lead = self._create_lead()
+        with freeze_time("2026-03-02 10:00:00"):
+            lead._schedule_first_contact(self.user_rep)
+            first = self._open_activities(lead, self.call_type)
+            self.assertEqual(first.summary, "First contact")
+            self._log_contact(lead, outcome="left_message", note="Voicemail")
+            self.assertFalse(first.exists(), "the first contact is done")
+            self.assertEqual(lead.contact_count, 1)
+            followup = self._open_activities(lead, self.call_type)
+            self.assertEqual(followup.summary, "Follow-up: attempt 2 of 6")
+            self.assertEqual(followup.date_deadline, date(2026, 3, 4))
+        done = lead.message_ids.filtered(
+            lambda m: "Contact attempt: Call, left a message" in m.body
+        )
+        self.assertEqual(len(done), 1)
+        self.assertIn("First contact", done.body)
+        self.assertIn("Voicemail", done.body)
+        self.assertEqual(done.author_id, self.user_rep.partner_id)
+        # A colleague's call on the lead is theirs to do.
+        other = lead.activity_schedule(
+            activity_type_id=self.call_type.id,
+            date_deadline=date(2026, 3, 1),
+            user_id=self.user_rep_2.id,
+        )
+        self._log_contact(lead)
+        self.assertTrue(other.exists())
+        self.assertEqual(lead.contact_count, 2)
+
     def test_log_contact_in_future_refused(self):
         lead = self._create_lead()
         with freeze_time("2026-03-02 10:00:00"), self.assertRaises(ValidationError):

@@ -53,9 +53,18 @@ class CrmLeadContactLog(models.TransientModel):
         lead = self.lead_id
         lead.check_access("write")
         channel = dict(self._fields["channel"]._description_selection(self.env))
-        body = Markup("<p><b>%s</b></p>") % self._outcome_sentence(
-            channel[self.channel]
-        )
+        sentence = self._outcome_sentence(channel[self.channel])
+        activity = lead._open_contact_activity()
+        if activity:
+            # The contact the open call or first contact planned: marking it
+            # done counts the attempt once (marking it done later would
+            # count a second one) and tells the outcome in its message.
+            feedback = "\n".join(filter(None, [sentence, self.note]))
+            activity.with_context(lead_pool_contact_date=self.date).action_feedback(
+                feedback=feedback
+            )
+            return {"type": "ir.actions.act_window_close"}
+        body = Markup("<p><b>%s</b></p>") % sentence
         if self.note:
             body += Markup("<p>%s</p>") % self.note
         lead.message_post(body=body, subtype_xmlid="mail.mt_note")
