@@ -33,4 +33,5 @@ from . import res_partner
 from . import res_config_settings
 from . import utm_source
 from . import crm_lead_pool_ui
+from . import crm_lead_pool_take
 from . import utm_source_ui

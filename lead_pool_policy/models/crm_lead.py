@@ -181,10 +181,12 @@ class CrmLead(models.Model):
         self._pool_check_write(vals)
         self._pool_check_exempt_tags_write(vals)
         closed = self._pool_limits_before_write(vals)
+        takes = self._pool_takes_before_write(vals)
         vals, to_pool = self._pool_before_write(vals)
         to_rescore = self._scoring_before_write(vals)
         result = super().write(vals) if vals else True
         closed._pool_check_reopened()
+        takes._pool_after_take()
         to_pool._pool_enter("manager", "enter")
         self._scoring_after_write(vals, to_rescore)
         self._pool_segments_after_write(vals)
