@@ -82,7 +82,7 @@ class CrmLead(models.Model):
         """Claim the highest-priority pool lead the current user may claim."""
         user = self.env.user
         self._check_pool_claimer(user)
-        tried = []
+        tried, cooldowns = [], {}
         while len(tried) < 50 and (lead := self._pool_next_candidate(tried)):
             tried.append(lead.id)
             if lead.sudo()._get_policy_company() not in user.company_ids:
@@ -90,7 +90,11 @@ class CrmLead(models.Model):
             outcomes = lead._pool_claim(user)
             if outcomes.get(lead.id) in ("claimed", "daily_limit", "open_limit"):
                 return self._pool_claim_notification(outcomes)
-        return self._pool_claim_notification({})
+            if outcomes.get(lead.id) == "cooldown":
+                cooldowns[lead.id] = "cooldown"
+        # Nothing claimed: why (the leads that came back from the user), or
+        # that the pool has nothing for them.
+        return self._pool_claim_notification(cooldowns)
 
     @api.model
     def _pool_next_candidate(self, exclude):

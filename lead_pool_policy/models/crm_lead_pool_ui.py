@@ -15,6 +15,12 @@ from .crm_lead_pool_guard import POOL_MANAGED_FIELDS
 # make the others read-only.
 POOL_READONLY_FLAGS = ("pool_readonly", "pool_locked")
 
+# The policy's limit field of each limit a claim can reach.
+LIMIT_FIELDS = {
+    "daily_limit": "pool_claim_daily_limit",
+    "open_limit": "pool_max_open_leads",
+}
+
 
 def readonly_or(readonly, flag):
     """A view's ``readonly`` expression, or ``flag``."""
@@ -104,6 +110,13 @@ class CrmLead(models.Model):
         "and type change only through Claim or Assign.",
     )
 
+    pool_claim_blocked_reason = fields.Char(
+        string="Why Not Now",
+        compute="_compute_pool_claim_blocked_reason",
+        help="Why you cannot claim this pool lead now (it came back from you "
+        "recently, or you reached a claim limit); empty when you can.",
+    )
+
     @api.depends(
         "pool_log_ids.event",
         "pool_log_ids.date",
@@ -125,6 +138,56 @@ class CrmLead(models.Model):
             lead.pool_last_return_reason_id = log.return_reason_id
             lead.pool_last_return_note = log.note
             lead.pool_last_return_user_id = log.owner_before_id
+
+    @api.depends(
+        "in_pool", "pool_previous_user_id", "pool_entry_date", "team_id", "company_id"
+    )
+    @api.depends_context("uid")
+    def _compute_pool_claim_blocked_reason(self):
+        """What a claim by the current user would refuse now
+        (``_pool_claim_refusal``, with one count of their claims per policy
+        company), in a few words: the views show it instead of Claim."""
+        self.pool_claim_blocked_reason = False
+        user = self.env.user
+        pool = self.filtered("in_pool")
+        if not pool or not user.has_group("sales_team.group_sale_salesman"):
+            return
+        companies = {lead: lead.sudo()._get_policy_company() for lead in pool}
+        stats = self._pool_claim_stats_by_company(user, set(companies.values()))
+        for lead in pool:
+            policy = lead.sudo()._get_pool_policy()
+            counts = stats[companies[lead]]
+            outcome = lead.sudo()._pool_claim_refusal(user, policy, *counts)
+            if outcome == "cooldown":
+                lead.pool_claim_blocked_reason = _(
+                    "Back from you less than %(days)s days ago",
+                    days=lead.sudo()._pool_reclaim_cooldown(policy),
+                )
+            elif outcome:
+                lead.pool_claim_blocked_reason = self._pool_limit_words(
+                    outcome, lead._pool_limit_of(outcome, policy), *counts
+                )
+
+    @api.model
+    def _pool_limit_of(self, outcome, policy):
+        """The limit of ``policy`` that a refusal ``outcome`` names."""
+        return policy[LIMIT_FIELDS[outcome]]
+
+    @api.model
+    def _pool_limit_words(self, outcome, limit, claimed_today, open_count):
+        """The claim ``limit`` reached (``outcome`` daily_limit or
+        open_limit), with the counts."""
+        if outcome == "daily_limit":
+            return _(
+                "Daily claim limit reached (%(claimed)s of %(limit)s)",
+                claimed=claimed_today,
+                limit=limit,
+            )
+        return _(
+            "Open-lead limit reached (%(open)s of %(limit)s)",
+            open=open_count,
+            limit=limit,
+        )
 
     @api.depends("in_pool")
     @api.depends_context("uid")
@@ -213,7 +276,19 @@ class CrmLead(models.Model):
             if open_limit
             else _("Open %(open)s", open=open_count),
         ]
+        limit_message = ""
+        if daily_limit and claimed >= daily_limit:
+            limit_message = _(
+                "%(limit)s: claim again tomorrow.",
+                limit=self._pool_limit_words("daily_limit", daily_limit, claimed, 0),
+            )
+        elif open_limit and open_count >= open_limit:
+            limit_message = _(
+                "%(limit)s: convert, win or return leads to claim more.",
+                limit=self._pool_limit_words("open_limit", open_limit, 0, open_count),
+            )
         return {
+            "limit_message": limit_message,
             "claimed_today": claimed,
             "daily_limit": daily_limit,
             "open_count": open_count,

@@ -3,6 +3,8 @@
 """Browser tours (static/tests/tours/lead_pool_tours.js), in Chromium: the
 rep's day and the manager's view of the public pool."""
 
+from datetime import timedelta
+
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
@@ -13,8 +15,9 @@ from .common import PoolCommon
 POOL_URL = "/odoo/action-lead_pool_policy.crm_lead_action_pool"
 
 
-@tagged("post_install", "-at_install", "lead_pool_policy")
-class TestPoolTours(HttpCase, PoolCommon):
+class PoolTourCommon(HttpCase, PoolCommon):
+    """A rep and a manager of the pool's team, with their tours enabled off."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -43,6 +46,9 @@ class TestPoolTours(HttpCase, PoolCommon):
         self.assertTrue(lead.in_pool)
         return lead
 
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolTours(PoolTourCommon):
     def test_rep_claims_next_best_lead(self):
         """A rep claims the next best lead, finds it in their pipeline and
         logs a contact."""
@@ -59,6 +65,8 @@ class TestPoolTours(HttpCase, PoolCommon):
         self.assertEqual(hot.user_id, self.tour_rep)
         self.assertFalse(hot.in_pool)
         self.assertTrue(cold.in_pool, "only the best lead is claimed")
+        # The contact logged is the claim's first call, done: one attempt,
+        # and the next one planned.
         self.assertEqual(hot.contact_count, 1)
         call = hot.activity_ids.filtered(
             lambda act: (
@@ -66,10 +74,15 @@ class TestPoolTours(HttpCase, PoolCommon):
             )
         )
         self.assertEqual(call.user_id, self.tour_rep)
-        # Today in the claimer's timezone (the test's own user may be a day
-        # ahead near midnight).
         self.assertEqual(
-            call.date_deadline, fields.Date.context_today(hot.with_user(self.tour_rep))
+            call.summary, f"Follow-up: attempt 2 of {self.company.contact_target}"
+        )
+        # Days from today in the claimer's timezone (the test's own user may
+        # be a day ahead near midnight).
+        self.assertEqual(
+            call.date_deadline,
+            fields.Date.context_today(hot.with_user(self.tour_rep))
+            + timedelta(days=self.company.followup_interval_days),
         )
 
     def test_manager_assigns_two_leads(self):
@@ -103,3 +116,19 @@ class TestPoolTours(HttpCase, PoolCommon):
         self.assertTrue(lead.exists())
         self.assertTrue(lead.in_pool)
         self.assertEqual(lead.pool_reason, "deleted")
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolTourPhone(PoolTourCommon):
+    """The rep's claim on a phone (390 × 844, touch): the pool's kanban."""
+
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_rep_claims_on_a_phone(self):
+        hot = self._tour_pool_lead("Tour Phone Lead", bant_need="confirmed")
+        self.start_tour(
+            POOL_URL, "lead_pool_policy_rep_claim_phone", login="lpp_tour_rep"
+        )
+        self.assertEqual(hot.user_id, self.tour_rep)
+        self.assertFalse(hot.in_pool)

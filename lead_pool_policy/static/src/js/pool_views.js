@@ -5,6 +5,7 @@
 // panel, and the current user's claim counters beside it.
 
 import {onWillStart, onWillUpdateProps, useComponent, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
 import {useService} from "@web/core/utils/hooks";
 import {registry} from "@web/core/registry";
 import {user} from "@web/core/user";
@@ -29,6 +30,8 @@ export function usePoolClaim() {
         parts: [],
         title: "",
         limitReached: false,
+        limitMessage: "",
+        claimTitle: _t("Claim the best lead of the pool you may claim"),
         claiming: false,
     });
 
@@ -41,6 +44,7 @@ export function usePoolClaim() {
         status.parts = result.parts;
         status.title = result.title;
         status.limitReached = result.limit_reached;
+        status.limitMessage = result.limit_message;
     }
 
     async function claimNext() {
@@ -98,6 +102,8 @@ export class LeadPoolListController extends ListController {
 }
 
 export class LeadPoolKanbanController extends KanbanController {
+    static template = "lead_pool_policy.LeadPoolKanbanView";
+
     setup() {
         super.setup();
         this.poolClaim = usePoolClaim();

@@ -209,3 +209,39 @@ registry.category("web_tour.tours").add("lead_pool_policy_rep_delete", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("lead_pool_policy_rep_claim_phone", {
+    url: "/odoo/action-lead_pool_policy.crm_lead_action_pool",
+    steps: () => [
+        {
+            content: "On a phone the pool opens on its cards",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Phone Lead')",
+        },
+        {
+            content: "Claim next best lead is in sight, not in a menu",
+            trigger: ".o_control_panel button.o_lead_pool_claim_next:not(.dropdown-item)",
+        },
+        {
+            content: "So are the rep's claim counters",
+            trigger: ".o_control_panel .o_lead_pool_claim_status:contains('Claimed today 0 / 5')",
+        },
+        {
+            content: "Open the lead",
+            trigger: ".o_kanban_record:contains('Tour Phone Lead') .fs-5",
+            run: "click",
+        },
+        {
+            content: "Claim is a button on the lead, not in the ⚙ menu",
+            trigger: ".o_form_view .o_lead_pool_claim_phone button[name=action_pool_claim]",
+            run: "click",
+        },
+        {
+            content: "The toast tells whose lead it is now",
+            trigger: ".o_notification:contains('Tour Phone Lead is yours')",
+        },
+        {
+            content: "It is no longer in the pool",
+            trigger: ".o_form_view:not(:has(.ribbon)):not(:has(.o_lead_pool_claim_phone button))",
+        },
+    ],
+});
