@@ -10,6 +10,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from .crm_lead_pool_guard import POOL_MANAGED_FIELDS
+from .crm_lead_pool_masking import MASKED_FIELDS
 
 # Form and list fields that stay as they are on pool leads: the flags that
 # make the others read-only.
@@ -211,6 +212,7 @@ class CrmLead(models.Model):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == "list":
             self._merge_list_headers(arch)
+        self._pool_mask_widgets(arch)
         if view_type in ("form", "list") and arch.xpath(
             "//field[@name='pool_readonly'][not(ancestor::field)]"
         ):
@@ -226,6 +228,18 @@ class CrmLead(models.Model):
                 flag = "pool_locked" if name in POOL_MANAGED_FIELDS else "pool_readonly"
                 node.set("readonly", readonly_or(node.get("readonly"), flag))
         return arch, view
+
+    @api.model
+    def _pool_mask_widgets(self, arch):
+        """Masked contact details are text, not links: the email and phone
+        widgets of the lead's contact fields become the pool's, which show a
+        masked value as text (static/src/js/masked_contact_fields.js)."""
+        for widget in ("email", "phone"):
+            for node in arch.xpath(
+                f"//field[@widget='{widget}'][not(ancestor::field)]"
+            ):
+                if node.get("name") in MASKED_FIELDS:
+                    node.set("widget", f"lead_pool_{widget}")
 
     @api.model
     def _merge_list_headers(self, arch):

@@ -3,6 +3,8 @@
 """The rep's day without surprises: no Claim that would be refused (and why),
 unassigned leads taken as claims."""
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -85,3 +87,43 @@ class TestUnassignedTakenAsClaim(PoolCommon):
         lead.with_user(self.user_manager).write({"user_id": self.user_rep.id})
         self.assertEqual(lead.user_id, self.user_rep)
         self.assertFalse(self._logs(lead))
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestMaskedDetailsAreText(PoolCommon):
+    def test_contact_widgets_of_the_lead_views(self):
+        """The lead's views show its email and phones with the pool's
+        widgets (masked values as text: no mailto:, tel: or SMS button)."""
+        Lead = self.env["crm.lead"].with_user(self.user_rep)
+        arch = etree.fromstring(
+            Lead.get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        widgets = {
+            (node.get("name"), node.get("widget"))
+            for node in arch.xpath("//field[@name='email_from' or @name='phone']")
+        }
+        self.assertIn(("email_from", "lead_pool_email"), widgets)
+        self.assertIn(("phone", "lead_pool_phone"), widgets)
+        self.assertFalse(arch.xpath("//field[@widget='email' or @widget='phone']"))
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolHistoryReason(PoolCommon):
+    def test_one_reason_column(self):
+        """Pool History says why in one column: the reason chosen and the
+        note on a return, the pool reason on a recycle, never "Returned"
+        again beside the event."""
+        lead = self._assigned_lead()
+        lead.with_user(self.user_rep)._pool_return(
+            reason=self.reason, note="Moved away"
+        )
+        [returned] = self._logs(lead, "return")
+        self.assertEqual(returned.reason_text, f"{self.reason.name} — Moved away")
+        lead.with_user(self.user_rep).action_pool_claim()
+        lead.with_user(self.user_rep)._pool_return()
+        self.assertEqual(self._logs(lead, "return")[0].reason_text, "")
+        recycled = self._assigned_lead(user=self.user_rep_2)
+        self._recycle("2026-03-09 10:00:00")
+        self.assertEqual(
+            self._logs(recycled, "recycle").reason_text, "Not contacted in time"
+        )
