@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools.misc import format_datetime
+from odoo.tools.misc import format_date, format_datetime
 
 # (switch, days) pairs of the recycle rules.
 RECYCLE_RULES = {
@@ -351,7 +351,8 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
         salesperson (the 20 most affected)."""
         if result is None:
             return False
-        when = format_datetime(self.env, result["next_run"], dt_format="short")
+        # As the web client shows a date and time (the language's formats).
+        when = format_datetime(self.env, result["next_run"], dt_format=False)
         html = Markup("<p>%s</p>") % _(
             "With these settings: %(due)s leads return to the pool at the next "
             "run (%(when)s), %(soon)s more within the warning window.",
@@ -359,6 +360,23 @@ class CrmLeadPoolPolicyMixin(models.AbstractModel):
             soon=result["soon"],
             when=when,
         )
+        if result.get("held"):
+            html += Markup("<p class='text-muted'>%s</p>") % (
+                _(
+                    "%(held)s more leads are already past these delays: the grace "
+                    "of a policy change keeps them until %(date)s, so that their "
+                    "salespeople are warned first.",
+                    held=result["held"],
+                    date=format_date(self.env, result["held_until"]),
+                )
+                if result.get("held_until")
+                else _(
+                    "%(held)s more leads are already past these delays: the grace "
+                    "of the policy's adoption keeps them, so that their "
+                    "salespeople are warned first.",
+                    held=result["held"],
+                )
+            )
         rows = result["rows"]
         if not rows:
             return html

@@ -180,13 +180,36 @@ class CrmLead(models.Model):
                 ),
             )
         )
+        due = sum(row[2] for row in rows)
         return {
             "next_run": next_run,
             "window_end": window_end,
-            "due": sum(row[2] for row in rows),
+            "due": due,
             "soon": sum(row[3] for row in rows),
+            "held": self._pool_preview_held(kind, res_id, values, next_run, due)
+            if changed
+            else 0,
+            "held_until": values.get("pool_grace_date")
+            and values["pool_grace_date"] + timedelta(days=values["pool_warning_days"]),
             "rows": rows,
         }
+
+    @api.model
+    def _pool_preview_held(self, kind, res_id, values, next_run, due):
+        """How many more leads the next run would recycle without the grace
+        of the policy's adoption and changes (``POOL_GRACE_FIELDS``): leads
+        already past a shortened delay, which the grace keeps for their
+        salespeople's warning days first. One more aggregate."""
+        if not any(values.get(fname) for fname in POOL_GRACE_FIELDS):
+            return 0
+        ungraced = dict(values, **dict.fromkeys(POOL_GRACE_FIELDS, False))
+        [[count]] = self.env.execute_query(
+            SQL(
+                "SELECT COUNT(*) FROM (%s) d",
+                self._pool_preview_deadlines_sql(kind, res_id, ungraced, next_run),
+            )
+        )
+        return max(count - due, 0)
 
     @api.model
     def _pool_preview_context(self):

@@ -130,8 +130,17 @@ class TestPreview(PoolCommon):
             "pool_recycle_stale": True,
             "pool_stale_days": 5,
         }
-        due, soon, _html = self._settings_preview(values)
+        due, soon, html = self._settings_preview(values)
         self.assertEqual((due, soon), (0, 4), "every deadline at PREVIEW + 2 days")
+        # The preview says why none is due: the grace holds the leads already
+        # past the new delays (the four of the window) until PREVIEW + 2 days;
+        # the next run's date as the web client shows dates and times.
+        self.assertIn("at the next run (03/12/2026 10:00:00)", html)
+        self.assertIn(
+            "4 more leads are already past these delays: the grace of a policy "
+            "change keeps them until 03/13/2026",
+            html,
+        )
         with self._clock(PREVIEW):
             self.company.write(values)
         self.assertEqual(self._next_run(), (due, soon))
