@@ -100,6 +100,7 @@ class UtmSource(models.Model):
         help="Of those leads, how many became an opportunity.",
     )
     conversion_rate = fields.Float(
+        string="Smoothed Rate",
         company_dependent=True,
         readonly=True,
         digits=(16, 4),

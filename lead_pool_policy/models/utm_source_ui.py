@@ -10,7 +10,7 @@ class UtmSource(models.Model):
     _inherit = "utm.source"
 
     conversion_rate_raw = fields.Float(
-        string="Raw Conversion Rate",
+        string="Raw Rate",
         compute="_compute_conversion_rate_raw",
         digits=(16, 4),
         help="Converted leads divided by leads, within the window, without smoothing.",
