@@ -262,12 +262,16 @@ class CrmLead(models.Model):
         # Conditions on the row written: re-checked on the locked row.
         condition = SQL("NOT COALESCE(%s, FALSE)", lead("in_pool"))
         if due_before:
+            # The recycle job yields to people: a lead someone is changing
+            # right now (its row locked) is left for the job's next pass.
             condition = SQL(
-                "%s AND %s IS NOT NULL AND %s <= %s",
+                "%s AND %s IS NOT NULL AND %s <= %s AND EXISTS (SELECT 1 FROM"
+                " crm_lead locked WHERE locked.id = %s FOR UPDATE SKIP LOCKED)",
                 condition,
                 lead("user_id"),
                 lead("pool_recycle_deadline"),
                 due_before,
+                lead("id"),
             )
         values = {
             "pool_previous_user_id": old("user_id"),

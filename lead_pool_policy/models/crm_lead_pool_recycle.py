@@ -393,25 +393,30 @@ class CrmLead(models.Model):
         now = fields.Datetime.now()
         leads._pool_refresh_segment_deadlines()
         leads._pool_send_reminders(now)
-        due = leads.search(
-            [
-                ("pool_recycle_deadline", "<=", now),
-                ("user_id", "!=", False),
-                ("in_pool", "=", False),
-            ],
-            order="id",
-        )
-        total, done, recycled = len(due), 0, 0
-        for start in range(0, total, POOL_BATCH_SIZE):
-            batch = due[start : start + POOL_BATCH_SIZE]
-            by_owner = {}
-            for row in batch._pool_enter(None, "recycle", due_before=now):
-                by_owner.setdefault(row["user_id_before"], []).append(row)
-            # The batch's owners are told in the batch's transaction: a run
-            # killed later has told whoever lost a lead it committed.
-            leads._pool_notify_owners(by_owner)
-            recycled += sum(len(rows) for rows in by_owner.values())
-            done += len(batch)
-            leads.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-            leads._commit_batch()
+        domain = [
+            ("pool_recycle_deadline", "<=", now),
+            ("user_id", "!=", False),
+            ("in_pool", "=", False),
+        ]
+        recycled = 0
+        # A second pass for the leads the first one skipped because someone
+        # was changing them (``_pool_enter`` skips locked rows); what is
+        # still locked then waits for the next run.
+        for _pass in range(2):
+            due = leads.search(domain, order="id")
+            total, done = len(due), 0
+            for start in range(0, total, POOL_BATCH_SIZE):
+                batch = due[start : start + POOL_BATCH_SIZE]
+                by_owner = {}
+                for row in batch._pool_enter(None, "recycle", due_before=now):
+                    by_owner.setdefault(row["user_id_before"], []).append(row)
+                # The batch's owners are told in the batch's transaction: a
+                # run killed later has told whoever lost a lead it committed.
+                leads._pool_notify_owners(by_owner)
+                recycled += sum(len(rows) for rows in by_owner.values())
+                done += len(batch)
+                leads.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                leads._commit_batch()
+            if not total:
+                break
         return recycled

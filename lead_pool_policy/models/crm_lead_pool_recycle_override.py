@@ -331,10 +331,12 @@ class CrmLead(models.Model):
         ):
             self._update_pool_deadlines(SQL("crm_lead.id IN %s", tuple(self.ids)))
 
-    def _rescore_scope(self, company, scope, also=None):
+    def _rescore_scope(self, company, scope, also=None, skip_locked=False):
         # Scores are written by SQL: the leads whose scores changed get their
         # deadline again when a segment reads a score.
-        changed = super()._rescore_scope(company, scope, also=also)
+        changed = super()._rescore_scope(
+            company, scope, also=also, skip_locked=skip_locked
+        )
         names = self.env["crm.lead.pool.recycle.override"]._pool_segment_field_names()
         if changed and names.intersection(SEGMENT_SCORE_FIELDS):
             self._update_pool_deadlines(SQL("crm_lead.id = ANY(%s)", changed))

@@ -60,6 +60,15 @@ QUALIFICATION_TAGS = {
     "pql": "lead_pool_policy.crm_tag_pql",
 }
 RESCORE_BATCH_SIZE = 50000
+# The refresh job's batches, small enough that a claim meeting one of their
+# leads waits a fraction of a second (the batch's commit) at most.
+RESCORE_CRON_BATCH_SIZE = 5000
+# Leads someone is changing right now are left as they are (the next run, or
+# their own change, rescores them); locked only when their scores change.
+SKIP_LOCKED = SQL(
+    "AND EXISTS (SELECT 1 FROM crm_lead locked WHERE locked.id = lead.id"
+    " FOR UPDATE SKIP LOCKED)"
+)
 STARS = SQL(
     "CASE graded.temperature WHEN 'hot' THEN '3' WHEN 'warm' THEN '2' ELSE '1' END"
 )
@@ -131,6 +140,7 @@ RESCORE_QUERY = """
             OR lead.priority_score IS DISTINCT FROM graded.priority_score
             OR (%(sync_priority)s AND lead.priority IS DISTINCT FROM %(stars)s)
             %(also_changed)s)
+       %(skip_locked)s
  RETURNING lead.id
 """
 # Nothing else written by the rescore (see ``_rescore_all``'s ``also``).
@@ -357,7 +367,9 @@ class CrmLead(models.Model):
             self.browse(changed).modified(fnames)
 
     @api.model
-    def _rescore_all(self, commit=False, also=None):
+    def _rescore_all(
+        self, commit=False, also=None, batch_size=RESCORE_BATCH_SIZE, skip_locked=False
+    ):
         """Recompute every lead's scores, company by company, in batches of ids.
 
         Each batch is one UPDATE statement that only touches leads whose
@@ -366,6 +378,8 @@ class CrmLead(models.Model):
         more columns for the same statement to write (``also_set``,
         ``also_from`` joined to ``graded``, ``also_changed``): the install
         fills the recycle deadlines in the same pass over the table.
+        ``skip_locked``: leave the leads others are changing (the refresh
+        job yields to the working day, see ``_rescore_scope``).
         """
         leads = self.sudo().with_context(active_test=False)
         spans = leads.env.execute_query(
@@ -380,14 +394,16 @@ class CrmLead(models.Model):
         for company_id, min_id, max_id, count in spans:
             company = leads.env["res.company"].browse(company_id)
             company_done = 0
-            for low in range(min_id, max_id + 1, RESCORE_BATCH_SIZE):
+            for low in range(min_id, max_id + 1, batch_size):
                 batch = SQL(
-                    "crm_lead.id >= %s AND crm_lead.id < %s",
-                    low,
-                    low + RESCORE_BATCH_SIZE,
+                    "crm_lead.id >= %s AND crm_lead.id < %s", low, low + batch_size
                 )
-                changed += len(leads._rescore_scope(company, batch, also=also))
-                company_done = min(count, company_done + RESCORE_BATCH_SIZE)
+                changed += len(
+                    leads._rescore_scope(
+                        company, batch, also=also, skip_locked=skip_locked
+                    )
+                )
+                company_done = min(count, company_done + batch_size)
                 leads.env["ir.cron"]._notify_progress(
                     done=done + company_done, remaining=total - done - company_done
                 )
@@ -396,7 +412,7 @@ class CrmLead(models.Model):
             done += count
         return changed
 
-    def _rescore_scope(self, company, scope, also=None):
+    def _rescore_scope(self, company, scope, also=None, skip_locked=False):
         """One UPDATE that recomputes the scores of the leads of ``company``
         selected by ``scope`` (an SQL condition on crm_lead), reading the
         rules, the engagement events and the source rates (and writing what
@@ -423,6 +439,7 @@ class CrmLead(models.Model):
                 sync_priority=company.score_sync_priority,
                 stars=STARS,
                 **(also(scope) if also else RESCORE_ALSO_NOTHING),
+                skip_locked=SKIP_LOCKED if skip_locked else SQL(),
             )
         )
         self.invalidate_model(SCORE_FIELDS + ("priority",))
@@ -470,4 +487,6 @@ class CrmLead(models.Model):
         scores (time decay, source rates, priority, rule or setting changes)."""
         self._check_cron_caller()
         self.env["utm.source"].sudo()._update_conversion_stats()
-        return self._rescore_all(commit=True)
+        return self._rescore_all(
+            commit=True, batch_size=RESCORE_CRON_BATCH_SIZE, skip_locked=True
+        )
