@@ -35,40 +35,43 @@ SCREENSHOTS = [
     (
         "screenshot_pool.png",
         (
-            "*CRM › Public Pool* as a salesperson sees it: the leads nobody followed "
-            "up in time, returned or deleted, best priority first, with their "
-            "temperature, qualification and why they are in the pool. *Claim* takes "
-            "one lead or the selected ones, within the team's limits shown above "
-            "the list."
+            "*CRM › Public Pool* as a salesperson sees it: the leads nobody "
+            "followed up in time, returned or deleted, best priority first, with "
+            "their temperature, qualification and why they are in the pool. "
+            "*Claim* takes one lead or the selected ones, *Claim next best lead* "
+            "the best one, within the team's limits counted beside it."
         ),
     ),
     (
         "screenshot_lead.png",
         (
-            "A lead the salesperson claimed from the pool: its score, temperature and "
-            "priority, the BANT qualification, the follow-up cadence, and the "
-            "*Return to Pool* action."
+            "A lead the salesperson claimed from the pool: its temperature and "
+            "MQL / SQL / PQL qualification, the BANT answers with the questions "
+            "to ask, the fit, engagement, lead and priority scores, and when the "
+            "pool takes the lead back if nobody contacts it."
         ),
     ),
     (
         "screenshot_settings.png",
         (
-            "*CRM › Configuration › Settings*: scoring, priority by source and "
-            "follow-up discipline in the *Lead Qualification & Pool* block, followed "
-            "by the pool's recycle and claim rules."
+            "*CRM › Configuration › Settings*, block *Lead Qualification & Pool*: "
+            "lead scoring, priority by source, stars that follow the temperature, "
+            "follow-up discipline and the activities that count as a contact; the "
+            "pool's recycle and claim rules follow."
         ),
     ),
     (
         "screenshot_team.png",
         (
-            "A sales team's *Pool Policy* page: the team's own recycle delays, "
-            "warnings, exemptions, segments and claim limits, each with the company "
-            "value it overrides."
+            "A sales team's *Pool Policy* tab (*CRM › Configuration › Sales "
+            "Teams*): the team's own recycle rules, warnings, exemptions, "
+            "escalation and recycle days by segment, each with the company value "
+            "it replaces."
         ),
     ),
     (
         "screenshot_dashboard.png",
-        "The CRM dashboard (*CRM › Sales › Teams*): each sales team's card.",
+        "The CRM dashboard (*CRM › Sales › Teams*): a card for each sales team.",
     ),
     (
         "screenshot_pool_health.png",
@@ -76,14 +79,14 @@ SCREENSHOTS = [
     ),
 ]
 # Odoo's Apps page drops <style> (html_sanitize): the page reads well there
-# with the backend's own styles and the inline ones docutils writes; this
-# one serves the file opened on its own.
+# with the inline styles docutils writes and the backend's Bootstrap classes
+# the figures carry (border rounded shadow-sm, mb-4); this style serves the
+# file opened on its own.
 STYLE = """
 body { margin: 0 auto; max-width: 64rem; padding: 1rem 1.5rem;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
   "Helvetica Neue", Arial, sans-serif; line-height: 1.5; color: #212529; }
 h1, h2, h3 { line-height: 1.25; color: #374151; }
-h1.title { font-size: 2rem; }
 a { color: #017e84; }
 div.figure { margin: 1.5rem 0 2rem; }
 div.figure img { display: block; height: auto; max-width: 100%;
@@ -107,6 +110,10 @@ HTML_SETTINGS = {
     "embed_stylesheet": False,
     "stylesheet_path": "",
     "generator": False,
+    # Sections are h2: the module's form shows its name as the h1.
+    "initial_header_level": 2,
+    "toc_backlinks": "none",  # headings as headings, not links
+    "doctitle_xform": False,
 }
 
 
@@ -136,48 +143,46 @@ def _screenshots_rst(image_dir):
             f".. figure:: {image_dir}{fname}\n"
             f"   :alt: {alt}\n"
             "   :width: 100%\n"
-            "   :class: border rounded shadow-sm\n\n"
+            "   :class: border rounded shadow-sm\n"
+            "   :figclass: mb-4\n\n"
             f"   {caption}\n"
         )
     return "\n".join(figures)
 
 
 def build(html=False):
-    """README.rst's text; with html=True, the variant index.html is made of:
-    images beside it in static/description, the licence in words rather
-    than an external badge."""
+    """README.rst's text; with html=True, that of index.html: the module's
+    form already shows its name, summary and licence above it, so it starts
+    with the description (the table of contents after it), and its images
+    are the files beside it in static/description."""
     manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text())
+    generated = (
+        ".. !! This file is generated by tools/gen_readme.py from readme/: "
+        "edit the fragments, then run it."
+    )
+    contents = ["**Table of contents**", "", ".. contents::", "   :local:", ""]
     if html:
+        head = [generated, ""]
         image_dir = ""
-        header = [manifest["summary"] + ".", "", f"License: {manifest['license']}"]
     else:
-        image_dir = f"{DESCRIPTION_DIR}/"
-        header = [
+        head = [
+            "=" * len(manifest["name"]),
+            manifest["name"],
+            "=" * len(manifest["name"]),
+            "",
+            generated,
+            "",
             f"|license| {manifest['summary']}",
             "",
             (
                 ".. |license| image:: https://img.shields.io/badge/licence-"
                 f"{manifest['license'].replace('-', '--')}-blue.png"
             ),
+            "",
+            *contents,
         ]
-    parts = [
-        "=" * len(manifest["name"]),
-        manifest["name"],
-        "=" * len(manifest["name"]),
-        "",
-        (
-            ".. !! This file is generated by tools/gen_readme.py from readme/: "
-            "edit the fragments, then run it."
-        ),
-        "",
-        *header,
-        "",
-        "**Table of contents**",
-        "",
-        ".. contents::",
-        "   :local:",
-        "",
-    ]
+        image_dir = f"{DESCRIPTION_DIR}/"
+    parts = head
     for fname, title in SECTIONS:
         if fname == "SCREENSHOTS":
             text = _screenshots_rst(image_dir)
@@ -189,16 +194,20 @@ def build(html=False):
         if title:
             parts.append(_title(title, "="))
         parts.append(text)
+        if html and fname == "DESCRIPTION.md":
+            parts.extend(contents)
     return "\n".join(parts).rstrip() + "\n"
 
 
-def to_html(text):
+def to_html(text, title):
     """The Apps page of README text (html4css1, as the OCA's index.html and
     Odoo's own rendering of a README.rst); fails on any RST warning."""
     import docutils.core
 
     html = docutils.core.publish_string(
-        text, writer_name="html4css1", settings_overrides=HTML_SETTINGS
+        text,
+        writer_name="html4css1",
+        settings_overrides={**HTML_SETTINGS, "title": title},
     )
     # Without the version of docutils that wrote it: the file is compared.
     html = re.sub(r'<meta name="generator"[^>]*>\n', "", html)
@@ -222,13 +231,14 @@ def check_rst(text, name):
 
 
 def outputs():
+    name = ast.literal_eval((ADDON / "__manifest__.py").read_text())["name"]
     readme = build()
     check_rst(readme, "README.rst")
     html_source = build(html=True)
     check_rst(html_source, "index.html's source")
     return {
         ADDON / "README.rst": readme,
-        ADDON / DESCRIPTION_DIR / "index.html": to_html(html_source),
+        ADDON / DESCRIPTION_DIR / "index.html": to_html(html_source, name),
     }
 
 
