@@ -9,6 +9,11 @@
     "website": "https://github.com/lead-pool-policy/lead_pool_policy",
     "author": "lead_pool_policy contributors",
     "license": "LGPL-3",
+    # The Apps listing's cover first (tools/screenshots.py takes them).
+    "images": [
+        "static/description/screenshot_pool.png",
+        "static/description/screenshot_lead.png",
+    ],
     "application": False,
     "installable": True,
     "depends": ["crm"],
