@@ -45,6 +45,7 @@
         "wizards/crm_lead_pool_move_views.xml",
         "report/crm_lead_score_calibration_views.xml",
         "report/crm_lead_pool_health_views.xml",
+        "views/crm_team_dashboard_views.xml",
         "views/menus.xml",
     ],
     "assets": {

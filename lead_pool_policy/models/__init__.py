@@ -34,3 +34,4 @@ from . import res_config_settings
 from . import utm_source
 from . import crm_lead_pool_ui
 from . import utm_source_ui
+from . import crm_team_pool_health
