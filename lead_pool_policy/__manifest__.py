@@ -20,6 +20,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/lead_pool_policy_security.xml",
+        "security/crm_lead_pool_health_security.xml",
         "data/res_groups_data.xml",
         "data/crm_stage_data.xml",
         "data/crm_lead_pool_return_reason_data.xml",
@@ -48,6 +49,8 @@
         "wizards/crm_lead_pool_return_views.xml",
         "wizards/crm_lead_pool_move_views.xml",
         "report/crm_lead_score_calibration_views.xml",
+        "report/crm_lead_pool_health_views.xml",
+        "views/crm_team_dashboard_views.xml",
         "views/menus.xml",
     ],
     "assets": {

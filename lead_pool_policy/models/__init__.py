@@ -35,3 +35,4 @@ from . import utm_source
 from . import crm_lead_pool_ui
 from . import crm_lead_pool_take
 from . import utm_source_ui
+from . import crm_team_pool_health
