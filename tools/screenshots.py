@@ -120,9 +120,9 @@ SHOTS = [
     Shot(
         "pool_health",
         "admin",
-        "/odoo/action-lead_pool_policy.crm_lead_pool_health_action",
+        "/odoo/action-lead_pool_policy.crm_lead_pool_health_flow_action",
         ".o_view_controller .o_content > *",
-        requires="lead_pool_policy.crm_lead_pool_health_action",
+        requires="lead_pool_policy.crm_lead_pool_health_flow_action",
     ),
     Shot(
         "apps",

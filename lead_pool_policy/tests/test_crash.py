@@ -66,7 +66,7 @@ class TestRecycleCrash(BaseCase):
         """``function(env)`` on a connection of its own, committed."""
         with sql_db.db_connect(self.dbname).cursor() as cr:
             result = function(api.Environment(cr, SUPERUSER_ID, {}))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         return result
 
     def _make_leads(self, env):
