@@ -705,6 +705,19 @@ def main():
     contention.add_argument(
         "--keep", action="store_true", help="keep the contention database"
     )
+    contention.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="separate Odoo server processes on the one database (ports two "
+        "apart from --port), the reps spread over them",
+    )
+    contention.add_argument(
+        "--with-jobs",
+        action="store_true",
+        help="an administrator re-runs the score refresh, the recycle and the "
+        "distribution during the storm, changing the fit weight each time",
+    )
     args = parser.parse_args()
     os.environ.setdefault("TZ", "UTC")
     only = set(args.only.split(","))

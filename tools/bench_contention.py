@@ -154,7 +154,7 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def start_server(args, db, logdir):
+def start_server(args, db, logdir, port):
     # Started from a script like odoo-bin, not ``-m odoo``: in workers mode the
     # server spawns its websocket (gevent) process from its own argv[0]. No
     # client here opens a websocket, so an idle stand-in takes that process's
@@ -175,8 +175,8 @@ def start_server(args, db, logdir):
         db,
         f"--db-filter=^{db}$",
         "--http-interface=127.0.0.1",
-        f"--http-port={args.port}",
-        f"--gevent-port={args.port + 1}",
+        f"--http-port={port}",
+        f"--gevent-port={port + 1}",
         f"--workers={args.workers}",
         "--max-cron-threads=0",
         "--limit-time-real=600",
@@ -184,10 +184,10 @@ def start_server(args, db, logdir):
         "--log-level=warn",
         # Odoo's retries of concurrent transactions, to count them.
         "--log-handler=odoo.service.model:INFO",
-        f"--logfile={os.path.join(logdir, 'odoo.log')}",
+        f"--logfile={os.path.join(logdir, f'odoo-{port}.log')}",
     ]
     # Its own process group: stopping it stops its workers and nothing else.
-    with open(os.path.join(logdir, "server.out"), "wb") as out:
+    with open(os.path.join(logdir, f"server-{port}.out"), "wb") as out:
         return subprocess.Popen(
             cmd, start_new_session=True, stdout=out, stderr=subprocess.STDOUT
         )
@@ -252,6 +252,50 @@ def rep_worker(client, own_lead, pool_ids, stop_at, max_rounds, seed, out):
         out["trivial"].append(time.perf_counter() - start)
         if error:
             out["errors"].append(("web_read", error))
+
+
+JOBS = (
+    "lead_pool_policy.ir_cron_lead_scoring_refresh",
+    "lead_pool_policy.ir_cron_pool_recycle",
+    "lead_pool_policy.ir_cron_pool_distribute",
+)
+
+
+def jobs_worker(client, stop_at, out):
+    """An administrator re-running the nightly jobs during the claim storm,
+    each round after changing the fit weight, so that the refresh rewrites
+    every score (the pool's leads included)."""
+    cron_ids = {}
+    for xmlid in JOBS:
+        module, name = xmlid.split(".")
+        # (check_object_reference hides archived records: the distribution
+        # job is off until a manager switches it on; run manually, it runs.)
+        result, error = client.call_kw(
+            "ir.model.data",
+            "search_read",
+            [[("module", "=", module), ("name", "=", name)], ["res_id"]],
+        )
+        if error or not result:
+            out["job_errors"].append((xmlid, error or "not found"))
+            return
+        cron_ids[xmlid] = result[0]["res_id"]
+    company, error = client.call_kw("res.users", "read", [[2], ["company_id"]])
+    company_id = company[0]["company_id"][0] if company else 1
+    weights = itertools.cycle([55, 45])
+    while time.monotonic() < stop_at:
+        _result, error = client.call_kw(
+            "res.company", "write", [[company_id], {"score_fit_weight": next(weights)}]
+        )
+        if error:
+            out["job_errors"].append(("res.company.write", error))
+        for xmlid, cron_id in cron_ids.items():
+            start = time.perf_counter()
+            _result, error = client.call_kw(
+                "ir.cron", "method_direct_trigger", [[cron_id]]
+            )
+            out["jobs"].append((xmlid, time.perf_counter() - start))
+            if error:
+                out["job_errors"].append((xmlid, error))
 
 
 def analyse(db, log_start, since, daily_limit):
@@ -370,14 +414,18 @@ def bench_contention(args):
     db = f"{args.db}_contention"
     copy_db(template, db)
     accounts, pool_ids = setup(db, args.reps, args.pool, args.daily_limit)
-    base_url = f"http://127.0.0.1:{args.port}"
+    # K servers on the one database (a load balancer's view: each rep stays
+    # on one), ports two apart (HTTP and its websocket port).
+    ports = [args.port + 2 * k for k in range(args.servers)]
+    base_urls = [f"http://127.0.0.1:{port}" for port in ports]
     logdir = tempfile.mkdtemp(prefix="lpph_bench_contention_")
-    proc = start_server(args, db, logdir)
+    procs = [start_server(args, db, logdir, port) for port in ports]
     try:
-        wait_ready(proc, base_url)
+        for proc, base_url in zip(procs, base_urls):
+            wait_ready(proc, base_url)
         clients = []
-        for login, password, own_lead in accounts:
-            client = Client(base_url)
+        for n, (login, password, own_lead) in enumerate(accounts):
+            client = Client(base_urls[n % len(base_urls)])
             result, error = client.call(
                 "/web/session/authenticate",
                 {"db": db, "login": login, "password": password},
@@ -408,7 +456,13 @@ def bench_contention(args):
                 load_start, today = cr.fetchone()
         finally:
             conn.close()
-        out = {"claim": [], "trivial": [], "errors": list(idle["errors"])}
+        out = {
+            "claim": [],
+            "trivial": [],
+            "errors": list(idle["errors"]),
+            "jobs": [],
+            "job_errors": [],
+        }
         start = time.monotonic()
         stop_at = start + args.seconds
         threads = [
@@ -418,13 +472,25 @@ def bench_contention(args):
             )
             for n, (client, own) in enumerate(clients)
         ]
+        if args.with_jobs:
+            admin = Client(base_urls[-1])
+            _result, error = admin.call(
+                "/web/session/authenticate",
+                {"db": db, "login": "admin", "password": "admin"},
+            )
+            if error:
+                raise SystemExit(f"bench: admin could not log in: {error}")
+            threads.append(
+                threading.Thread(target=jobs_worker, args=(admin, stop_at, out))
+            )
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - start
     finally:
-        stop_server(proc)
+        for proc in procs:
+            stop_server(proc)
     result = analyse(db, log_start, today, args.daily_limit)
     # Claims stop when every rep reaches the limit: the rate until the last one.
     if result["last_claim"]:
@@ -433,7 +499,13 @@ def bench_contention(args):
         )
     else:
         result["claim_window"] = elapsed
-    retries, server_errors = read_server_log(os.path.join(logdir, "odoo.log"))
+    retries, server_errors = 0, []
+    for port in ports:
+        more_retries, more_errors = read_server_log(
+            os.path.join(logdir, f"odoo-{port}.log")
+        )
+        retries += more_retries
+        server_errors += more_errors
     if not args.keep:
         drop_db(db)
     return dict(
@@ -452,8 +524,11 @@ def report_contention(args, r):
     errors = r["calls"]["errors"]
     claim_p95, trivial_p95 = percentile(claim_lat, 0.95), percentile(trivial_lat, 0.95)
     distinct = sorted({f"{method}: {message}" for method, message in errors})
+    jobs = r["calls"]["jobs"]
     print(
-        f"contention  {args.reps} reps, {args.workers} workers, pool of {args.pool:,}"
+        f"contention  {args.reps} reps over {args.servers} server(s) of "
+        f"{args.workers} workers{', with the nightly jobs' if args.with_jobs else ''}"
+        f", pool of {args.pool:,}"
         f" leads, daily limit {args.daily_limit}, {r['elapsed']:.1f} s\n"
         f"contention  claims: {r['claims']:,} by {r['claimers']} reps, "
         f"{r['at_limit']} of them at their limit "
@@ -469,8 +544,22 @@ def report_contention(args, r):
         f"{percentile(r['idle'], 0.95) * 1000:.0f} ms); ratio "
         f"{claim_p95 / trivial_p95:.2f}x (target <= 2x)\n"
         f"contention  conflicts retried by Odoo: {r['retries']}; other server "
-        f"errors logged: {len(r['server_errors'])} (log: {r['logdir']}/odoo.log)"
+        f"errors logged: {len(r['server_errors'])} (logs: {r['logdir']})"
     )
+    if args.with_jobs:
+        runs = {}
+        for xmlid, seconds in jobs:
+            runs.setdefault(xmlid.split(".")[1], []).append(seconds)
+        print(
+            "contention  jobs run during the storm: "
+            + ", ".join(
+                f"{name} {len(times)}x (p50 {percentile(times, 0.5):.2f} s)"
+                for name, times in runs.items()
+            )
+            + f"; job errors: {len(r['calls']['job_errors'])}"
+        )
+        for xmlid, message in r["calls"]["job_errors"][:5]:
+            print(f"contention  job error: {xmlid}: {message[:300]}")
     for line in distinct[:5]:
         print(f"contention  error: {line[:300]}")
     for owner, count in r["over_limit"][:5]:

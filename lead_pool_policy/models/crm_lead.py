@@ -19,6 +19,8 @@ written in one place.
 
 import threading
 
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
@@ -302,9 +304,22 @@ class CrmLead(models.Model):
     def _commit_batch(self):
         """Crons keep each finished batch (consistent on its own) so that an
         interrupted run keeps its work and a rerun completes the rest; never
-        under tests, whose transaction is rolled back at the end."""
-        if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        under tests, whose transaction is rolled back at the end.
+
+        The job's next transaction runs in READ COMMITTED: a lead a
+        salesperson changed since the job's snapshot is read again (and,
+        with ``SKIP LOCKED``, a lead being changed is passed over) instead
+        of failing the job with a serialization error, as Odoo's repeatable
+        read would. Each statement of a batch stays consistent; each
+        re-checks on the row it writes what it relies on."""
+        if getattr(threading.current_thread(), "testing", False):
+            return
+        cr = self.env.cr
+        cr.commit()  # pylint: disable=invalid-commit
+        # Only as the transaction's first statement (a post-commit hook may
+        # have started one on this cursor: it then stays repeatable read).
+        if cr._cnx.info.transaction_status == TRANSACTION_STATUS_IDLE:
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
     def _check_ids_exist(self):
         """Buttons called over RPC name leads by id: refuse, in words, ids

@@ -21,11 +21,15 @@ class CrmLead(models.Model):
         self._check_cron_caller()
         leads_model = self.sudo()
         assigned = 0
+        # Each member's leads in a transaction of their own (see
+        # ``_commit_batch``): salespeople claim meanwhile.
+        leads_model._commit_batch()
         for team in leads_model.env["crm.team"].search([("use_leads", "=", True)]):
             plan = leads_model._pool_distribution_plan(team)
             for member, leads in plan.items():
                 outcomes = leads._pool_claim(member.user_id, event="assign")
                 assigned += list(outcomes.values()).count("claimed")
+                leads_model._commit_batch()
         return assigned
 
     @api.model

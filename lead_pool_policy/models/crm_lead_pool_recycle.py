@@ -391,6 +391,7 @@ class CrmLead(models.Model):
         self._check_cron_caller()
         leads = self.sudo()
         now = fields.Datetime.now()
+        leads._commit_batch()
         leads._pool_refresh_segment_deadlines()
         leads._pool_send_reminders(now)
         domain = [

@@ -487,6 +487,7 @@ class CrmLead(models.Model):
         scores (time decay, source rates, priority, rule or setting changes)."""
         self._check_cron_caller()
         self.env["utm.source"].sudo()._update_conversion_stats()
+        self._commit_batch()
         return self._rescore_all(
             commit=True, batch_size=RESCORE_CRON_BATCH_SIZE, skip_locked=True
         )
