@@ -4,7 +4,7 @@
     "name": "Lead Pool Policy",
     "summary": "BANT qualification, lead scoring, follow-up discipline "
     "and a public lead pool with recycle and claim policies",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-pool-policy/lead_pool_policy",
     "author": "lead_pool_policy contributors",

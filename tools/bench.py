@@ -50,6 +50,12 @@ Segments and escalations (tools/bench_segments.py, ``--only segments
 recycle-days-by-segment lines, and a night of N escalations (default
 100,000), each next to its floor.
 
+The upgrade (tools/bench_upgrade.py, ``--only upgrade [--from-tag T]``): the
+previous release (a git tag) installed on crm with N leads and given a pool
+history by its own code, then ``-u lead_pool_policy`` with the current code,
+next to crm's own ``-u crm`` on the same leads; time, peak memory, and
+whether every lead, score, deadline and history row is kept.
+
 The learner (tools/bench_learn.py, ``--only learn [--closed N] [--fresh M]``):
 closed leads drawn from a known model, the rules' points set equal and wrong,
 then the expected AUC of fresh leads ranked by ``priority_score`` before and
@@ -694,6 +700,12 @@ def main():
     learn = parser.add_argument_group("learn")
     learn.add_argument("--closed", type=int, default=1000000)
     learn.add_argument("--fresh", type=int, default=100000)
+    upgrade = parser.add_argument_group("upgrade")
+    upgrade.add_argument(
+        "--from-tag",
+        help="the release to upgrade from (default: the newest tag of an older "
+        "version)",
+    )
     contention = parser.add_argument_group("contention")
     contention.add_argument("--port", type=int, default=8170)
     contention.add_argument("--workers", type=int, default=4)
@@ -729,6 +741,7 @@ def main():
         "install",
         "contention",
         "learn",
+        "upgrade",
     }
     if unknown:
         parser.error(f"unknown benchmark: {', '.join(sorted(unknown))}")
@@ -750,6 +763,10 @@ def main():
         from bench_learn import bench_learn, report_learn
 
         report_learn(args, bench_learn(args))
+    if "upgrade" in only:
+        from bench_upgrade import bench_upgrade, report_upgrade
+
+        report_upgrade(args, bench_upgrade(args))
 
 
 def in_process(args, only):
