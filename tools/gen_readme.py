@@ -24,6 +24,7 @@ DESCRIPTION_DIR = "static/description"
 SECTIONS = [
     ("DESCRIPTION.md", None),
     ("SCREENSHOTS", "Screenshots"),
+    ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
     ("HISTORY.md", "Changelog"),
