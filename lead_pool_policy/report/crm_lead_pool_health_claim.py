@@ -1,11 +1,12 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lead_scoring_learning import LOST_SQL, WON_SQL
 from .crm_lead_pool_health_flow import POOL_ENTRY_EVENTS, POOL_EXIT_EVENTS
+from .sql_view import create_report_view
 
 CLAIM_OUTCOMES = [
     ("won", "Won"),
@@ -133,11 +134,4 @@ class CrmLeadPoolHealthClaim(models.Model):
         )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        create_report_view(self)

@@ -1,10 +1,11 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lead_pool_recycle import RECYCLE_RULES
+from .sql_view import create_report_view
 
 
 class CrmLeadPoolHealthDue(models.Model):
@@ -67,11 +68,4 @@ class CrmLeadPoolHealthDue(models.Model):
         )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        create_report_view(self)

@@ -1,10 +1,11 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lead_pool_log import POOL_REASONS
+from .sql_view import create_report_view
 
 # The pool log's events that bring a lead into a pool, and those that take
 # it out to a salesperson. A move between pools (``move``) is neither: the
@@ -98,11 +99,4 @@ class CrmLeadPoolHealthFlow(models.Model):
         )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        create_report_view(self)
