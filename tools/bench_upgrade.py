@@ -66,8 +66,12 @@ with registry.cursor() as cr:
     leads = leads.filtered(lambda lead: lead.id % 100 == 0)
     leads._pool_enter("manager", "enter")
     users = leads.mapped("pool_previous_user_id")
-    for n, lead in enumerate(leads.filtered(lambda lead: lead.id % 200 == 0)):
-        lead._pool_claim(users[n % len(users)], enforce_limits=False)
+    back = leads.filtered(lambda lead: lead.id % 200 == 0)
+    # One batch claim per salesperson (a claim counts the claimer's leads).
+    for n, user in enumerate(users):
+        back.filtered(lambda lead, n=n: lead.id // 200 % len(users) == n)._pool_claim(
+            user, enforce_limits=False
+        )
     print(len(leads))
 """
 
