@@ -7,28 +7,17 @@ dashboard card."""
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PoolCommon
+from .test_tours import PoolTourCommon
 
 
 @tagged("post_install", "-at_install", "lead_pool_policy")
-class TestPoolHealthTour(HttpCase, PoolCommon):
+class TestPoolHealthTour(PoolTourCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tour_manager = mail_new_test_user(
-            cls.env,
-            login="lpp_health_tour_manager",
-            name="Health Tour Manager",
-            groups="sales_team.group_sale_manager,crm.group_use_lead",
-            tour_enabled=False,
-        )
-        cls.team.write(
-            {"name": "Pool Health Tour Team", "user_id": cls.tour_manager.id}
-        )
+        cls.team.name = "Pool Health Tour Team"
 
     def test_manager_pool_health(self):
         """A sales manager opens Pool Health, reads its graph and pivot, then
@@ -57,5 +46,5 @@ class TestPoolHealthTour(HttpCase, PoolCommon):
         self.start_tour(
             "/odoo/crm",
             "lead_pool_policy_manager_pool_health",
-            login="lpp_health_tour_manager",
+            login="lpp_tour_manager",
         )
