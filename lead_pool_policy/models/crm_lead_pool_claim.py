@@ -294,23 +294,12 @@ class CrmLead(models.Model):
         ``read_group`` converts dates to the user's time zone."""
         self.env["crm.lead.pool.log"].flush_model(["event", "owner_after_id", "date"])
         field = self._field_to_sql
-        tz_field = self.env["res.partner"]._fields["tz"]
-        partner_field = self.env["res.company"]._fields["partner_id"]
         [row] = self.env.execute_query(
             SQL(
                 """
-            WITH policy_day AS (
-                SELECT timezone('UTC', timezone(tz, date_trunc('day',
-                           timezone(tz, timezone('UTC', %(now)s::timestamp)))))
-                       AS start
-                  FROM (SELECT COALESCE(NULLIF(%(tz)s, ''), 'UTC') AS tz
-                          FROM res_company company
-                          JOIN res_partner partner ON partner.id = %(partner)s
-                         WHERE company.id = %(company_id)s) AS company_tz
-            )
-            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log, policy_day
+            SELECT (SELECT COUNT(*) FROM crm_lead_pool_log
                      WHERE event IN ('claim', 'assign') AND owner_after_id = %(user)s
-                       AND date >= policy_day.start),
+                       AND date >= (%(day_start)s)),
                    (SELECT COUNT(*) FROM crm_lead
                       LEFT JOIN crm_stage stage ON stage.id = %(stage)s
                      WHERE %(owner)s = %(user)s AND %(active)s
@@ -318,9 +307,7 @@ class CrmLead(models.Model):
                        AND COALESCE(%(probability)s, 0) < 100
                        AND %(company)s = %(company_id)s)
                 """,
-                now=fields.Datetime.now(),
-                tz=SQL.identifier("partner", "tz", to_flush=tz_field),
-                partner=SQL.identifier("company", "partner_id", to_flush=partner_field),
+                day_start=self._pool_day_start_sql(company),
                 user=user.id,
                 stage=field("crm_lead", "stage_id"),
                 owner=field("crm_lead", "user_id"),
@@ -331,6 +318,32 @@ class CrmLead(models.Model):
             )
         )
         return row
+
+    @api.model
+    def _pool_day_start_sql(self, company):
+        """A query of the start of today in the time zone of ``company``'s
+        contact, else UTC, as a UTC timestamp: the day on which the claim
+        limits, the claim counters and the teams' "claimed today" count."""
+        return SQL(
+            """
+            SELECT timezone('UTC', timezone(tz, date_trunc('day',
+                       timezone(tz, timezone('UTC', %(now)s::timestamp)))))
+              FROM (SELECT COALESCE(NULLIF(%(tz)s, ''), 'UTC') AS tz
+                      FROM res_company company
+                      JOIN res_partner partner ON partner.id = %(partner)s
+                     WHERE company.id = %(company_id)s) AS company_tz
+            """,
+            now=fields.Datetime.now(),
+            tz=SQL.identifier(
+                "partner", "tz", to_flush=self.env["res.partner"]._fields["tz"]
+            ),
+            partner=SQL.identifier(
+                "company",
+                "partner_id",
+                to_flush=self.env["res.company"]._fields["partner_id"],
+            ),
+            company_id=company.id,
+        )
 
     @api.model
     def _pool_claim_stats_by_company(self, user, companies):

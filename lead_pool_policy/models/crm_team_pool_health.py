@@ -5,9 +5,7 @@ one grouped query for all the cards shown (as crm's own figures), under the
 reader's access rules, and each opens the records it counts."""
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.osv import expression
@@ -156,10 +154,9 @@ class CrmTeam(models.Model):
 
     @api.model
     def _pool_day_start(self, company):
-        """The start of today in the time zone of ``company``'s contact (else
-        UTC), in UTC: the day the claim counters count (see
-        ``crm.lead._pool_claim_stats``)."""
-        tz = pytz.timezone(company.sudo().partner_id.tz or "UTC")
-        today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
-        start = tz.localize(datetime.combine(today, time.min))
-        return start.astimezone(pytz.utc).replace(tzinfo=None)
+        """The start of the day the claim counters count, for ``company``
+        (see ``crm.lead._pool_day_start_sql``)."""
+        [[start]] = self.env.execute_query(
+            self.env["crm.lead"]._pool_day_start_sql(company)
+        )
+        return start

@@ -1,7 +1,7 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """res.partner: the time zone of a company's contact is the company's day,
-on which the pool's daily claim limits count (``_pool_day_start``):
+on which the pool's daily claim limits count (``crm.lead._pool_day_start_sql``):
 salespeople, whom the limits bind, cannot change it."""
 
 from odoo import _, models
