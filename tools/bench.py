@@ -416,6 +416,10 @@ def bench_sources(env, rounds):
 def bench_recycle(env, rounds):
     import resource
 
+    from odoo.addons.lead_pool_policy.models.crm_lead_pool_recycle import (
+        POOL_BATCH_SIZE,
+    )
+
     cr = env.cr
     Lead = env["crm.lead"]
     pool_stage = env.ref("lead_pool_policy.crm_stage_pool").id
@@ -558,11 +562,13 @@ def bench_recycle(env, rounds):
                 "bot": env.ref("base.partner_root").id,
             },
         )
-        moved_ids = [row[0] for row in cr.fetchall()]
-        # By crm's own batches (its probability cron's step).
+        moved_ids = sorted(row[0] for row in cr.fetchall())
+        # By the cron's batches: crm's naive Bayes reads the variables of the
+        # leads it is given, so other batches would give a few leads other
+        # values.
         probabilities = {}
-        for start in range(0, len(moved_ids), 50000):
-            batch = Lead.browse(moved_ids[start : start + 50000])
+        for start in range(0, len(moved_ids), POOL_BATCH_SIZE):
+            batch = Lead.browse(moved_ids[start : start + POOL_BATCH_SIZE])
             probabilities.update(batch._pls_get_naive_bayes_probabilities())
             env.invalidate_all()
         cr.execute(
@@ -842,7 +848,7 @@ def in_process(args, only):
                 f"recycle  engine (_cron_pool_recycle): {engine_t:8.2f} s"
                 f"  ({moved:,} leads, {logged:,} log rows)\n"
                 f"recycle  ratio engine/floor: {engine_t / floor_t:.2f}x "
-                "(target <= 1.5x)\n"
+                "(target <= 1.2x)\n"
                 f"recycle  peak memory of the process: {peak / 1024:.0f} MB "
                 f"(before the cron: {before / 1024:.0f} MB; target <= 500 MB)\n"
                 f"recycle  same state as the floor: {not differ}"

@@ -17,6 +17,7 @@ from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
 from .crm_lead_pool_log import POOL_REASONS
+from .orm_modified import modified_except
 
 # Kept by the pool's moves; sales managers may correct them.
 POOL_BOOKKEEPING_FIELDS = frozenset(
@@ -456,10 +457,13 @@ class CrmLead(models.Model):
         moved = self.env["crm.lead"].browse([row["id"] for row in rows])
         moved.invalidate_recordset(list(values))
         # The columns written are final (as in ``write``): only what depends
-        # on them is recomputed (crm's probability, team, company, ...).
+        # on them is recomputed (crm's probability, team, company, ...);
+        # what depends on them through the ``unchanged`` fields is not.
         protected = [self._fields[fname] for fname in (*values, *unchanged)]
         with self.env.protecting(protected, moved):
-            moved.modified(list(values))
+            modified_except(moved, list(values), unchanged)
+        # crm's probability and prorated revenues, set-based.
+        moved._pool_write_probabilities()
         return rows
 
     def _pool_record_moves(self, rows, event, log_values):

@@ -1,0 +1,102 @@
+# Copyright 2026 lead_pool_policy contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What a pool move recomputes: crm's probability and prorated revenues,
+set-based, with crm's values; what depends on the fields the move keeps
+(the team, the company) is not recomputed."""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tools import float_round
+
+from ..models.orm_modified import modified_except
+from .common import PoolCommon
+
+
+@tagged("post_install", "-at_install", "lead_pool_policy")
+class TestPoolMoveComputes(PoolCommon):
+    def _revenue_lead(self, **values):
+        return self._assigned_lead(
+            expected_revenue=1234.0,
+            recurring_revenue=99.99,
+            recurring_plan=self.env.ref("crm.crm_recurring_plan_yearly").id,
+            **values,
+        )
+
+    def _assert_crm_values(self, lead, probability):
+        """The lead's probability fields are those crm's computes give."""
+        lead.invalidate_recordset()
+        automated = lead._pls_get_naive_bayes_probabilities()[lead.id]
+        self.assertAlmostEqual(lead.automated_probability, automated, places=2)
+        self.assertAlmostEqual(lead.probability, probability, places=2)
+        self.assertEqual(
+            lead.prorated_revenue, float_round(1234.0 * probability / 100, 2)
+        )
+        self.assertEqual(
+            lead.recurring_revenue_prorated,
+            lead.company_currency.round(99.99 * probability / 100),
+        )
+        self.assertEqual(
+            lead.recurring_revenue_monthly_prorated,
+            lead.company_currency.round(
+                lead.recurring_revenue_monthly * probability / 100
+            ),
+        )
+
+    def test_move_writes_crms_probability(self):
+        automated = self._revenue_lead()
+        manual = self._revenue_lead()
+        manual.probability = 35.0
+        self.env.flush_all()
+        leads = automated | manual
+        leads.sudo()._pool_enter("manager", "enter")
+        self.assertEqual(leads.mapped("in_pool"), [True, True])
+        # The automated lead follows crm's new probability at the pool's
+        # stage; the one set by hand keeps its own.
+        expected = automated._pls_get_naive_bayes_probabilities()[automated.id]
+        self._assert_crm_values(automated, expected)
+        self._assert_crm_values(manual, 35.0)
+        self.assertNotEqual(manual.automated_probability, 35.0)
+        # Claimed back: the same at the stage it returns to.
+        automated._pool_claim(self.user_sales_salesman)
+        self.assertEqual(automated.user_id, self.user_sales_salesman)
+        expected = automated._pls_get_naive_bayes_probabilities()[automated.id]
+        self._assert_crm_values(automated, expected)
+
+    def test_move_follows_an_overridden_compute(self):
+        """An addon computing a prorated revenue its own way keeps it: the
+        move leaves the fields to the ORM."""
+        lead = self._revenue_lead()
+        Lead = type(self.env["crm.lead"])
+
+        def _compute_prorated_revenue(self):
+            for record in self:
+                record.prorated_revenue = 42.0
+
+        with patch.object(
+            Lead, "_compute_prorated_revenue", _compute_prorated_revenue, create=True
+        ):
+            self.assertFalse(lead._pool_probabilities_are_crms())
+            lead.sudo()._pool_enter("manager", "enter")
+            self.env.flush_all()
+        self.assertTrue(lead.in_pool)
+        self.assertEqual(lead.prorated_revenue, 42.0)
+
+    def test_modified_stops_at_unchanged_fields(self):
+        lead = self._assigned_lead()
+        Lead = self.env["crm.lead"]
+        fields = Lead._fields
+        self.env.flush_all()
+        tocompute = self.env.transaction.tocompute
+        protected = [fields[name] for name in ("user_id", "team_id", "company_id")]
+        with self.env.protecting(protected, lead):
+            modified_except(lead, ["user_id"], ["team_id", "company_id"])
+            # What depends on the owner is recomputed ...
+            self.assertIn(lead.id, tocompute[fields["pool_recycle_deadline"]])
+            # ... not what depends on it through the team the move keeps.
+            self.assertNotIn(lead.id, tocompute.get(fields["lead_properties"], ()))
+        self.env.transaction.tocompute.clear()
+        with self.env.protecting(protected, lead):
+            lead.modified(["user_id"])
+            self.assertIn(lead.id, tocompute[fields["lead_properties"]])
+        self.env.transaction.tocompute.clear()
