@@ -321,6 +321,22 @@ class CrmLead(models.Model):
         if cr._cnx.info.transaction_status == TRANSACTION_STATUS_IDLE:
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
+    def _pool_read_committed(self):
+        """At the start of a salesperson's claim: when its transaction has
+        written nothing yet (no transaction id, nothing to flush), end it and
+        go on in READ COMMITTED (see ``_commit_batch``). A lead another claim
+        takes meanwhile is then read again once its row is released, and
+        found taken, instead of failing this claim with a serialization
+        error, which Odoo retries after a random wait of up to two seconds.
+        What the claim relies on is re-checked on the rows it locks: the
+        lead still in the pool, the claimer's counts read after their lock.
+        """
+        if self.env.cache.get_dirty_fields() or self.env.transaction.tocompute:
+            return
+        [[xid]] = self.env.execute_query(SQL("SELECT txid_current_if_assigned()"))
+        if xid is None:
+            self._commit_batch()
+
     def _check_ids_exist(self):
         """Buttons called over RPC name leads by id: refuse, in words, ids
         that are not ids of existing leads."""

@@ -74,6 +74,7 @@ class CrmLead(models.Model):
         """Claim these pool leads for the current user (form button, list
         action, RPC); returns a notification saying what happened to each."""
         self._check_ids_exist()
+        self._pool_read_committed()
         outcomes = self._pool_claim(self.env.user)
         return self._pool_claim_notification(outcomes)
 
@@ -82,6 +83,7 @@ class CrmLead(models.Model):
         """Claim the highest-priority pool lead the current user may claim."""
         user = self.env.user
         self._check_pool_claimer(user)
+        self._pool_read_committed()
         tried, cooldowns = [], {}
         while len(tried) < 50 and (lead := self._pool_next_candidate(tried)):
             tried.append(lead.id)

@@ -75,7 +75,9 @@ class CrmLead(models.Model):
         changed how they are computed, or when something they depend on is
         itself still to recompute (a claim: crm moves the lead to the team
         of its new owner)."""
-        leads = self.filtered("id")
+        # In order of id: crm's naive Bayes reads its leads in the order given,
+        # and gives a few of them other values in another order.
+        leads = self.filtered("id").sorted("id")
         if not leads or not self._pool_probabilities_are_crms():
             return
         fields = [self._fields[fname] for fname in PROBABILITY_COMPUTES]

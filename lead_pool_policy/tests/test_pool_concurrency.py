@@ -11,6 +11,7 @@ import threading
 import uuid
 from contextlib import contextmanager
 from functools import partial
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
@@ -138,6 +139,35 @@ class TestPoolConcurrency(TransactionCase):
                     [("lead_id", "=", lead_id), ("event", "=", "claim")]
                 )
                 self.assertEqual(len(claims), 1)
+
+    def test_claims_do_not_conflict(self):
+        """Two salespeople clicking Claim on one lead at the same moment: one
+        gets it, the other is told it is taken, and neither claim fails on a
+        serialization conflict (no retry here, as none should be needed:
+        each claim reads the lead again once the other releases it)."""
+        rep_a, rep_b = self.rep_ids
+        lead_id = self.lead_ids[2]
+
+        def claim_once(env, lead_ids):
+            outcomes = env["crm.lead"].browse(lead_ids).action_pool_claim()
+            return outcomes["params"]["outcomes"]
+
+        def no_retry(func, env):
+            result = func()
+            env.cr.commit()  # pylint: disable=invalid-commit
+            return result
+
+        with patch(f"{__name__}.retrying", no_retry):
+            outcomes = self._claim_in_parallel(
+                [(rep_a, [lead_id]), (rep_b, [lead_id])], claim_once
+            )
+        values = sorted(outcome[str(lead_id)] for outcome in outcomes)
+        self.assertEqual(values, ["claimed", "taken"], "one wins, one is told")
+        with self._committed_env() as env:
+            claims = env["crm.lead.pool.log"].search_count(
+                [("lead_id", "=", lead_id), ("event", "=", "claim")]
+            )
+            self.assertEqual(claims, 1)
 
     def test_daily_limit_across_tabs(self):
         rep_a = self.rep_ids[0]
