@@ -55,6 +55,10 @@ def modified_except(records, fnames, unchanged):
     (written already), except through their ``unchanged`` fields, which
     keep their values (callers protect them, see ``Environment.protecting``).
     """
+    if not unchanged:
+        # Nothing to stop at: Odoo's own, with its cached trigger trees.
+        records.modified(fnames)
+        return
     if not records or not fnames:
         return
     env, cache = records.env, records.env.cache
