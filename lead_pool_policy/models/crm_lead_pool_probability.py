@@ -31,6 +31,9 @@ PROBABILITY_COMPUTES = {
     ),
 }
 
+# What PROBABILITY_UPDATE reads of the leads besides crm's inputs.
+PROBABILITY_READS = ("active", "company_id")
+
 PROBABILITY_UPDATE = """
     UPDATE crm_lead lead
        SET automated_probability = new.value,
@@ -88,9 +91,15 @@ class CrmLead(models.Model):
         } - set(fields)
         if any(leads & self.env.records_to_compute(field) for field in inputs):
             return
-        # crm's naive Bayes reads the inputs through the ORM, as its compute
-        # (the outputs, still marked, are not computed meanwhile).
-        leads.flush_recordset([field.name for field in inputs])
+        # The statement reads the probabilities as saved: one changed in this
+        # transaction and not yet written (flushing it would recompute it)
+        # is the ORM's to follow.
+        if self.env.cache.has_dirty_fields(leads, fields):
+            return
+        # What else the statement reads, saved (the outputs, still marked,
+        # are not computed meanwhile); crm's naive Bayes reads its inputs
+        # through the ORM, as its compute.
+        leads.flush_recordset([*(field.name for field in inputs), *PROBABILITY_READS])
         probabilities = leads._pls_get_naive_bayes_probabilities()
         if probabilities:
             self.env.execute_query(

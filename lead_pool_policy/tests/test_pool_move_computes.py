@@ -63,6 +63,16 @@ class TestPoolMoveComputes(PoolCommon):
         expected = automated._pls_get_naive_bayes_probabilities()[automated.id]
         self._assert_crm_values(automated, expected)
 
+    def test_move_after_an_unsaved_probability(self):
+        """A probability set by hand in the same transaction, not yet written
+        when the lead moves, is kept, and its revenues follow it."""
+        lead = self._revenue_lead()
+        lead.probability = 35.0
+        lead.sudo()._pool_enter("manager", "enter")
+        self.assertTrue(lead.in_pool)
+        self.env.flush_all()
+        self._assert_crm_values(lead, 35.0)
+
     def test_move_follows_an_overridden_compute(self):
         """An addon computing a prorated revenue its own way keeps it: the
         move leaves the fields to the ORM."""
