@@ -412,7 +412,9 @@ class CrmLead(models.Model):
         condition = SQL(
             "lead.id = targets.id AND %s", self._pool_column("lead")("in_pool")
         )
-        rows = self._pool_move(values, condition, targets)
+        rows = self._pool_move(
+            values, condition, targets, settle=["team_id", "company_id"]
+        )
         self._pool_record_moves(rows, event, {"owner_after_id": user.id})
         return [row["id"] for row in rows]
 
@@ -421,12 +423,13 @@ class CrmLead(models.Model):
         """A crm_lead column of ``alias``, flushed before the statement runs."""
         return lambda fname: SQL.identifier(alias, fname, to_flush=self._fields[fname])
 
-    def _pool_move(self, values, condition, extra_from=None, unchanged=()):
+    def _pool_move(self, values, condition, extra_from=None, unchanged=(), settle=()):
         """The atomic UPDATE of a move: set ``values`` ({field: SQL}) on the
         leads matching ``condition`` (``lead`` is the row written, ``old`` its
         state before); tell the ORM what changed (``unchanged``: fields that
         depend on those but that crm's own rules leave as they are, so not
-        recomputed). Returns the moved rows."""
+        recomputed; ``settle``: fields crm's computes may change, computed
+        first, see ``_pool_settle``). Returns the moved rows."""
         old = self._pool_column("old")
         assignments = SQL(", ").join(
             SQL("%s = %s", SQL.identifier(fname, to_flush=self._fields[fname]), value)
@@ -459,9 +462,11 @@ class CrmLead(models.Model):
         # The columns written are final (as in ``write``): only what depends
         # on them is recomputed (crm's probability, team, company, ...);
         # what depends on them through the ``unchanged`` fields is not.
-        protected = [self._fields[fname] for fname in (*values, *unchanged)]
+        kept = [*unchanged, *settle]
+        protected = [self._fields[fname] for fname in (*values, *kept)]
         with self.env.protecting(protected, moved):
-            modified_except(moved, list(values), unchanged)
+            modified_except(moved, list(values), kept)
+        moved._pool_settle(settle)
         # crm's probability and prorated revenues, set-based.
         moved._pool_write_probabilities()
         return rows

@@ -1,7 +1,8 @@
 # Copyright 2026 lead_pool_policy contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""crm.lead: crm's predictive probability of the leads a pool move changed,
-written set-based.
+"""crm.lead: what crm recomputes after a pool move, at the cost of the move:
+the team and company of claimed leads first (``_pool_settle``), then the
+predictive probability, written set-based.
 
 A move changes a lead's stage (and its owner), so crm recomputes its
 probability (``_compute_probabilities``: naive Bayes) and what follows from
@@ -70,14 +71,30 @@ PROBABILITY_UPDATE = """
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    def _pool_settle(self, fnames):
+        """Recompute ``fnames`` of these moved leads now, in order, with crm's
+        computes (a claim: crm moves a lead to its new owner's team unless
+        they are a member of its own, and its company may follow); what
+        depends on them is recomputed only for the leads whose value
+        changed. Through the ORM alone, what depends on the team would be
+        recomputed for every claimed lead (its properties, its probability,
+        one lead at a time)."""
+        for fname in fnames:
+            before = {lead: lead[fname] for lead in self}
+            self.env.add_to_compute(self._fields[fname], self)
+            changed = self.browse(
+                lead.id for lead, value in before.items() if lead[fname] != value
+            )
+            if changed:
+                changed.modified([fname])
+
     def _pool_write_probabilities(self):
         """Write crm's probability and prorated revenues of these moved leads
         (saved: their new stage and owner written, what depends on them
         marked for recomputation) in one statement, and take them off the
         ORM's recomputation. The ORM recomputes them instead when an addon
         changed how they are computed, or when something they depend on is
-        itself still to recompute (a claim: crm moves the lead to the team
-        of its new owner)."""
+        itself still to recompute."""
         # In order of id: crm's naive Bayes reads its leads in the order given,
         # and gives a few of them other values in another order.
         leads = self.filtered("id").sorted("id")

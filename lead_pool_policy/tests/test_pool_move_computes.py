@@ -9,6 +9,8 @@ from unittest.mock import patch
 from odoo.tests import tagged
 from odoo.tools import float_round
 
+from odoo.addons.mail.tests.common import mail_new_test_user
+
 from ..models.orm_modified import modified_except
 from .common import PoolCommon
 
@@ -62,6 +64,45 @@ class TestPoolMoveComputes(PoolCommon):
         self.assertEqual(automated.user_id, self.user_sales_salesman)
         expected = automated._pls_get_naive_bayes_probabilities()[automated.id]
         self._assert_crm_values(automated, expected)
+
+    def test_claim_settles_the_team_first(self):
+        """A claim computes the claimed lead's team (crm's rule: it follows a
+        new owner who is not a member of it) before what depends on it: a
+        claimer of the lead's team keeps it, and what depends on the team
+        (its properties) is not recomputed; a claimer of another team gets
+        the lead in their team, and what depends on it follows. The
+        probability is crm's in both cases, written set-based."""
+        other_rep = mail_new_test_user(
+            self.env,
+            login="lpp_settle_rep",
+            groups="sales_team.group_sale_salesman,crm.group_use_lead",
+        )
+        other_team = self.env["crm.team"].create(
+            {"name": "Other team", "member_ids": [(6, 0, other_rep.ids)]}
+        )
+        kept, moved = self._revenue_lead(), self._revenue_lead()
+        (kept | moved).sudo()._pool_enter("manager", "enter")
+        self.env.flush_all()
+        Lead = type(self.env["crm.lead"])
+        field = self.env["crm.lead"]._fields["lead_properties"]
+        write_probabilities = Lead._pool_write_probabilities
+        properties_marked = {}
+
+        def spy(records):
+            marked = records.env.transaction.tocompute.get(field, ())
+            properties_marked.update({lead.id: lead.id in marked for lead in records})
+            return write_probabilities(records)
+
+        with patch.object(Lead, "_pool_write_probabilities", spy):
+            kept._pool_claim(self.user_rep)
+            moved._pool_claim(other_rep)
+        self.env.flush_all()
+        self.assertEqual(kept.team_id, self.team)
+        self.assertEqual(moved.team_id, other_team)
+        self.assertEqual(properties_marked, {kept.id: False, moved.id: True})
+        for lead in kept | moved:
+            expected = lead._pls_get_naive_bayes_probabilities()[lead.id]
+            self._assert_crm_values(lead, expected)
 
     def test_move_after_an_unsaved_probability(self):
         """A probability set by hand in the same transaction, not yet written
