@@ -343,10 +343,13 @@ class CrmLead(models.Model):
 
     @api.model
     def _rescore_all_with_deadlines(self):
-        """Every lead's scores and recycle deadline in one pass (install)."""
+        """Every lead's scores and recycle deadline in one pass (install): one
+        statement per company. The install is one transaction, whose row
+        locks last until its end however it is cut, and one statement over
+        1,000,000 leads costs a quarter less than twenty of 50,000."""
         self._pool_flush_deadline_inputs()
         self.flush_model(["pool_recycle_deadline", "pool_recycle_rule"])
-        changed = self._rescore_all(also=self._pool_deadline_columns)
+        changed = self._rescore_all(also=self._pool_deadline_columns, batch_size=None)
         self.invalidate_model(
             ["pool_recycle_deadline", "pool_recycle_rule", "pool_recycle_soon"]
         )

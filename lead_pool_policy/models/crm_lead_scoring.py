@@ -380,6 +380,7 @@ class CrmLead(models.Model):
         fills the recycle deadlines in the same pass over the table.
         ``skip_locked``: leave the leads others are changing (the refresh
         job yields to the working day, see ``_rescore_scope``).
+        ``batch_size`` None: one statement per company.
         """
         leads = self.sudo().with_context(active_test=False)
         spans = leads.env.execute_query(
@@ -394,16 +395,15 @@ class CrmLead(models.Model):
         for company_id, min_id, max_id, count in spans:
             company = leads.env["res.company"].browse(company_id)
             company_done = 0
-            for low in range(min_id, max_id + 1, batch_size):
-                batch = SQL(
-                    "crm_lead.id >= %s AND crm_lead.id < %s", low, low + batch_size
-                )
+            step = batch_size or max_id - min_id + 1
+            for low in range(min_id, max_id + 1, step):
+                batch = SQL("crm_lead.id >= %s AND crm_lead.id < %s", low, low + step)
                 changed += len(
                     leads._rescore_scope(
                         company, batch, also=also, skip_locked=skip_locked
                     )
                 )
-                company_done = min(count, company_done + batch_size)
+                company_done = min(count, company_done + step)
                 leads.env["ir.cron"]._notify_progress(
                     done=done + company_done, remaining=total - done - company_done
                 )
