@@ -52,6 +52,8 @@ INSTALL_COLUMNS = {
     "closing_pls_probability": ("float8", None, False),
     # Related to the stage: no stage is a pool stage before the install.
     "in_pool": ("bool", False, False),
+    # The pool's order: no lead is in the pool before the install.
+    "pool_rank": ("numeric", None, False),
     "pool_entry_date": ("timestamp", None, False),
     "pool_reason": ("varchar", None, False),
     "pool_previous_user_id": ("int4", None, False),

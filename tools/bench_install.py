@@ -256,6 +256,7 @@ def floor_sql(cr, now):
             ADD COLUMN source_conversion_rate numeric,
             ADD COLUMN priority_score numeric,
             ADD COLUMN in_pool boolean DEFAULT FALSE,
+            ADD COLUMN pool_rank numeric,
             ADD COLUMN pool_entry_date timestamp,
             ADD COLUMN pool_reason varchar,
             ADD COLUMN pool_previous_user_id integer,
@@ -345,8 +346,8 @@ def floor_sql(cr, now):
         CREATE INDEX crm_lead__qualification_index ON crm_lead (qualification);
         CREATE INDEX crm_lead__pool_recycle_deadline_index
             ON crm_lead (pool_recycle_deadline);
-        CREATE INDEX crm_lead_pool_priority_index
-            ON crm_lead (priority_score DESC, id) WHERE in_pool;
+        CREATE INDEX crm_lead_pool_rank_index
+            ON crm_lead (pool_rank DESC, id) WHERE in_pool;
         """
     )
 

@@ -15,6 +15,7 @@ from . import crm_lead_scoring_learn_log
 from . import crm_lead_followup
 from . import crm_lead_pool
 from . import crm_lead_pool_probability
+from . import crm_lead_pool_rank
 from . import crm_lead_pool_guard
 from . import crm_lead_pool_claim
 from . import crm_lead_pool_recycle

@@ -153,19 +153,6 @@ class CrmLead(models.Model):
         "decision maker reached, pain point confirmed, purchase within 3 months.",
     )
 
-    def init(self):
-        res = super().init()
-        # The pool in its order (Claim Next Best Lead, the pool's list): the
-        # best lead is the index's first entry, not a sort of the whole pool.
-        tools.create_index(
-            self._cr,
-            "crm_lead_pool_priority_index",
-            self._table,
-            ["priority_score DESC", "id"],
-            where="in_pool",
-        )
-        return res
-
     @api.depends(*BANT_MET_VALUES)
     def _compute_bant_met_count(self):
         for lead in self:

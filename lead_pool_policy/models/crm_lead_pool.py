@@ -280,6 +280,7 @@ class CrmLead(models.Model):
             "user_id": SQL("NULL"),
             "stage_id": SQL("%s", self._get_pool_stage().id),
             "in_pool": SQL("TRUE"),
+            "pool_rank": old("priority_score"),
             "date_open": SQL("NULL"),
             # crm's day_open of a lead without date_open.
             "day_open": SQL("0"),
@@ -395,6 +396,7 @@ class CrmLead(models.Model):
             "user_id": SQL("%s", user.id),
             "stage_id": SQL("COALESCE(targets.stage_id, %s)", old("stage_id")),
             "in_pool": SQL("FALSE"),
+            "pool_rank": SQL("NULL"),
             "date_open": SQL("%s", now),
             "date_last_stage_update": SQL("%s", now),
             # See ``_pool_reclaim_cooldown``.

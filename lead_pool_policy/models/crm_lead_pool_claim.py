@@ -106,7 +106,7 @@ class CrmLead(models.Model):
         queueing for the first one). The lead stays locked for this claim."""
         query = self._search(
             [("in_pool", "=", True), ("id", "not in", exclude)],
-            order="priority_score desc, id",
+            order="pool_rank desc, id",
             limit=1,
         )
         rows = self.env.execute_query(

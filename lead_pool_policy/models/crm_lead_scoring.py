@@ -45,6 +45,8 @@ SCORING_INPUT_FIELDS = frozenset(
 # flushing the whole model would run unrelated pending computations, such as
 # Odoo's probabilities, in the middle of the caller's write).
 RESCORE_READ_FIELDS = (
+    "in_pool",
+    "pool_rank",
     "company_id",
     "team_id",
     "source_id",
@@ -126,6 +128,9 @@ RESCORE_QUERY = """
            nurture_tier = graded.nurture_tier,
            source_conversion_rate = graded.source_rate,
            priority_score = graded.priority_score,
+           -- The pool's order (see crm_lead_pool_rank.py): pool leads only.
+           pool_rank = CASE WHEN lead.in_pool THEN graded.priority_score
+                            ELSE lead.pool_rank END,
            priority = CASE WHEN %(sync_priority)s THEN %(stars)s
                       ELSE lead.priority END
            %(also_set)s
@@ -138,6 +143,7 @@ RESCORE_QUERY = """
             OR lead.nurture_tier IS DISTINCT FROM graded.nurture_tier
             OR lead.source_conversion_rate IS DISTINCT FROM graded.source_rate
             OR lead.priority_score IS DISTINCT FROM graded.priority_score
+            OR (lead.in_pool AND lead.pool_rank IS DISTINCT FROM graded.priority_score)
             OR (%(sync_priority)s AND lead.priority IS DISTINCT FROM %(stars)s)
             %(also_changed)s)
        %(skip_locked)s
@@ -365,6 +371,8 @@ class CrmLead(models.Model):
                 ("priority",) if company.score_sync_priority else ()
             )
             self.browse(changed).modified(fnames)
+            # The statement wrote the pool's order with the score.
+            self.env.remove_to_compute(self._fields["pool_rank"], self.browse(changed))
 
     @api.model
     def _rescore_all(
@@ -442,7 +450,7 @@ class CrmLead(models.Model):
                 skip_locked=SKIP_LOCKED if skip_locked else SQL(),
             )
         )
-        self.invalidate_model(SCORE_FIELDS + ("priority",))
+        self.invalidate_model(SCORE_FIELDS + ("priority", "pool_rank"))
         return [row[0] for row in rows]
 
     def _rescore_rule_points(self, company, scope):

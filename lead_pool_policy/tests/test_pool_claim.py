@@ -284,7 +284,7 @@ class TestPoolClaim(PoolCommon):
         query = (
             self.env["crm.lead"]
             .with_user(self.user_rep)
-            ._search([("in_pool", "=", True)], order="priority_score desc, id", limit=1)
+            ._search([("in_pool", "=", True)], order="pool_rank desc, id", limit=1)
         )
         # What the planner would do on a large pool, on this small one.
         self.env.cr.execute("SET LOCAL enable_seqscan = off")
@@ -298,7 +298,7 @@ class TestPoolClaim(PoolCommon):
             )
         finally:
             self.env.cr.execute("RESET enable_seqscan; RESET enable_sort")
-        self.assertIn("crm_lead_pool_priority_index", plan)
+        self.assertIn("crm_lead_pool_rank_index", plan)
         self.assertNotIn("Sort", plan)
 
     def test_claim_query_count_does_not_grow(self):

@@ -6,6 +6,7 @@ set-based, with crm's values; what depends on the fields the move keeps
 
 from unittest.mock import patch
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import float_round
 
@@ -103,6 +104,39 @@ class TestPoolMoveComputes(PoolCommon):
         for lead in kept | moved:
             expected = lead._pls_get_naive_bayes_probabilities()[lead.id]
             self._assert_crm_values(lead, expected)
+
+    def test_pool_rank_follows_the_pool(self):
+        """The pool's order (``pool_rank``) is the priority score of the pool
+        leads: given when a lead enters the pool (a manager's stage move
+        included), following its rescores there, by a write or the refresh
+        job, and left when it leaves; a lead outside the pool keeps none."""
+        pooled, owned = self._pool_lead(), self._assigned_lead()
+        self.assertTrue(pooled.priority_score)
+        self.assertEqual(pooled.pool_rank, pooled.priority_score)
+        self.assertFalse(owned.pool_rank)
+        pooled.write({"bant_budget": "approved"})
+        owned.write({"bant_budget": "approved"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(pooled.pool_rank, pooled.priority_score)
+        self.assertFalse(owned.pool_rank)
+        self.company.score_fit_weight = 30
+        self.env["crm.lead"]._rescore_all()
+        self.env.invalidate_all()
+        self.assertEqual(pooled.pool_rank, pooled.priority_score)
+        self.assertFalse(owned.pool_rank)
+        pooled._pool_claim(self.user_rep)
+        self.assertFalse(pooled.in_pool)
+        self.assertFalse(pooled.pool_rank)
+        owned.with_user(self.user_manager).write(
+            {"stage_id": self.env.ref("lead_pool_policy.crm_stage_pool").id}
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertTrue(owned.in_pool)
+        self.assertEqual(owned.pool_rank, owned.priority_score)
+        with self.assertRaises(AccessError):
+            owned.with_user(self.user_manager).write({"pool_rank": 100})
 
     def test_move_after_an_unsaved_probability(self):
         """A probability set by hand in the same transaction, not yet written
