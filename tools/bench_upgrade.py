@@ -146,9 +146,23 @@ def snapshot(db):
                 "SELECT latest_version FROM ir_module_module WHERE name = %s", [ADDON]
             )
             version = cr.fetchone()[0]
+            # The pool's order (a column since 18.0.1.1.0): every pool lead
+            # ranked by its priority score.
+            cr.execute(
+                "SELECT 1 FROM information_schema.columns"
+                " WHERE table_name = 'crm_lead' AND column_name = 'pool_rank'"
+            )
+            cr.execute(
+                "SELECT COUNT(*) FILTER (WHERE in_pool),"
+                " COUNT(*) FILTER (WHERE in_pool AND pool_rank IS DISTINCT FROM"
+                " priority_score) FROM crm_lead"
+                if cr.fetchone()
+                else "SELECT COUNT(*) FILTER (WHERE in_pool), NULL FROM crm_lead"
+            )
+            pool = cr.fetchone()
     finally:
         conn.close()
-    return {"leads": leads, "history": history, "version": version}
+    return {"leads": leads, "history": history, "version": version, "pool": pool}
 
 
 def bench_upgrade(args):
@@ -240,5 +254,7 @@ def report_upgrade(args, r):
         f"upgrade  kept: {after['leads'][0]:,} of {before['leads'][0]:,} leads, "
         f"{after['history'][0]:,} of {before['history'][0]:,} history rows; "
         f"columns changed: {', '.join(lost) or 'none'} (target: none; logs: "
-        f"{r['logdir']})"
+        f"{r['logdir']})\n"
+        f"upgrade  pool leads: {after['pool'][0]:,}, not ranked by their priority "
+        f"score: {after['pool'][1]} (target 0)"
     )
