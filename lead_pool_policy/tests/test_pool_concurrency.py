@@ -193,8 +193,10 @@ class TestPoolConcurrency(TransactionCase):
         """Parallel "next best" claims take different leads (the best ones)
         instead of queueing for the same one."""
         with self._committed_env() as env:
+            # Scores as the refresh writes them: a pool lead's rank with it.
             env.cr.execute(
-                "UPDATE crm_lead SET priority_score = 1000 + id WHERE id IN %s",
+                "UPDATE crm_lead SET priority_score = 1000 + id,"
+                " pool_rank = 1000 + id WHERE id IN %s",
                 [tuple(self.lead_ids[12:])],
             )
 
