@@ -28,7 +28,6 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     pool_rank = fields.Float(
-        string="Pool Rank",
         compute="_compute_pool_rank",
         store=True,
         readonly=True,
