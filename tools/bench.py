@@ -446,6 +446,7 @@ def bench_recycle(env, rounds):
             """
             UPDATE crm_lead
                SET user_id = 2, stage_id = %(stage)s, in_pool = FALSE, active = TRUE,
+                   pool_rank = NULL,
                    type = 'lead', pool_reason = NULL, pool_entry_date = NULL,
                    pool_previous_user_id = NULL, pool_previous_stage_id = NULL,
                    pool_recycle_count = 0, pool_warned_deadline = NULL,
@@ -500,6 +501,7 @@ def bench_recycle(env, rounds):
                    SET pool_previous_user_id = old.user_id,
                        pool_previous_stage_id = old.stage_id,
                        user_id = NULL, stage_id = %(pool)s, in_pool = TRUE,
+                       pool_rank = old.priority_score,
                        date_open = NULL, day_open = 0, pool_entry_date = %(now)s,
                        date_last_stage_update = %(now)s,
                        pool_reason = old.pool_recycle_rule,
@@ -642,6 +644,7 @@ RECYCLE_STATE_COLUMNS = (
     "user_id",
     "stage_id",
     "in_pool",
+    "pool_rank",
     "date_open",
     "day_open",
     "team_id",
