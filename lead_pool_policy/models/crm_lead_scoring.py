@@ -364,15 +364,17 @@ class CrmLead(models.Model):
     def _rescore(self):
         """Recompute the scores of these leads now (one statement a company)."""
         for company, ids in self._ids_by_policy_company().items():
-            changed = self._rescore_scope(company, SQL("crm_lead.id IN %s", tuple(ids)))
+            changed = self.browse(
+                self._rescore_scope(company, SQL("crm_lead.id IN %s", tuple(ids)))
+            )
             # Only what really changed: stars are written only when they
             # follow the temperature (they feed Odoo's predictive scoring).
             fnames = SCORE_FIELDS + (
                 ("priority",) if company.score_sync_priority else ()
             )
-            self.browse(changed).modified(fnames)
+            changed.modified(fnames)
             # The statement wrote the pool's order with the score.
-            self.env.remove_to_compute(self._fields["pool_rank"], self.browse(changed))
+            self.env.remove_to_compute(self._fields["pool_rank"], changed)
 
     @api.model
     def _rescore_all(
