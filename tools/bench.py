@@ -78,6 +78,11 @@ Against a real server (tools/bench_contention.py):
   claim latency p50/p95 and the p95 of the trivial read under the same load
   (and on the idle server), and Odoo's retries of conflicting transactions.
   The server is always stopped; the database is dropped unless ``--keep``.
+  ``--floor``: the same storm again, on a copy with the bench-only addon
+  ``tools/bench_floor/lead_pool_bench_floor`` installed, the reps calling its
+  bare claim (the claimer's lock, today's count, the move and a history row,
+  by SQL, none of the pool's rules): what any claim costs next to the trivial
+  read in that storm, reported next to the addon's ratio.
 """
 
 import argparse
@@ -742,6 +747,12 @@ def main():
         "apart from --port), the reps spread over them",
     )
     contention.add_argument(
+        "--floor",
+        action="store_true",
+        help="run the storm again on a copy where the reps claim with a bare "
+        "SQL claim (tools/bench_floor), and report its ratio next to the addon's",
+    )
+    contention.add_argument(
         "--with-jobs",
         action="store_true",
         help="an administrator re-runs the score refresh, the recycle and the "
@@ -775,7 +786,12 @@ def main():
     if "contention" in only:
         from bench_contention import bench_contention, report_contention
 
-        report_contention(args, bench_contention(args))
+        result = bench_contention(args)
+        report_contention(args, result)
+        if args.floor:
+            from bench_contention import report_floor
+
+            report_floor(args, result, bench_contention(args, floor=True))
     if "learn" in only:
         from bench_learn import bench_learn, report_learn
 

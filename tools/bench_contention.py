@@ -16,7 +16,11 @@ import urllib.request
 from http.cookiejar import CookieJar
 
 import psycopg2
-from bench_pg import copy_db, drop_db, ensure_installed
+from bench_pg import copy_db, drop_db, ensure_installed, install
+
+# The floor's addon (``--floor``): a bare claim, see its models.py.
+FLOOR_ADDONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_floor")
+FLOOR_MODULE = "lead_pool_bench_floor"
 
 
 def setup(db, reps, pool_size, daily_limit):
@@ -154,7 +158,7 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def start_server(args, db, logdir, port):
+def start_server(args, addons_path, db, logdir, port):
     # Started from a script like odoo-bin, not ``-m odoo``: in workers mode the
     # server spawns its websocket (gevent) process from its own argv[0]. No
     # client here opens a websocket, so an idle stand-in takes that process's
@@ -170,7 +174,7 @@ def start_server(args, db, logdir, port):
     cmd = [
         sys.executable,
         launcher,
-        f"--addons-path={args.addons_path}",
+        f"--addons-path={addons_path}",
         "-d",
         db,
         f"--db-filter=^{db}$",
@@ -219,24 +223,40 @@ def wait_ready(proc, base_url, timeout=120):
     raise SystemExit("bench: the Odoo server did not answer within 2 minutes")
 
 
-def rep_worker(client, own_lead, pool_ids, stop_at, max_rounds, seed, out):
+def claim_calls(args, floor):
+    """(method, args) of Claim Next Best Lead and of the claim of ``lead``:
+    the addon's, or the floor's bare claim."""
+    if floor:
+        return (
+            lambda: ("bench_floor_claim_next", [args.daily_limit]),
+            lambda lead: ("bench_floor_claim", [lead, args.daily_limit]),
+        )
+    return (
+        lambda: ("action_pool_claim_next", []),
+        lambda lead: ("action_pool_claim", [[lead]]),
+    )
+
+
+def rep_worker(client, own_lead, pool_ids, stop_at, max_rounds, seed, out, calls):
     rng = random.Random(seed)
+    claim_next, claim = calls
     for round_no in range(max_rounds):
         if time.monotonic() >= stop_at:
             break
+        method, method_args = claim_next()
         start = time.perf_counter()
-        _result, error = client.call_kw("crm.lead", "action_pool_claim_next", [])
+        _result, error = client.call_kw("crm.lead", method, method_args)
         out["claim"].append(time.perf_counter() - start)
         if error:
-            out["errors"].append(("action_pool_claim_next", error))
+            out["errors"].append((method, error))
         if round_no % 2 == 1:
             # A lead somebody else may be claiming at the same moment.
-            lead = rng.choice(pool_ids)
+            method, method_args = claim(rng.choice(pool_ids))
             start = time.perf_counter()
-            _result, error = client.call_kw("crm.lead", "action_pool_claim", [[lead]])
+            _result, error = client.call_kw("crm.lead", method, method_args)
             out["claim"].append(time.perf_counter() - start)
             if error:
-                out["errors"].append(("action_pool_claim", error))
+                out["errors"].append((method, error))
         start = time.perf_counter()
         _result, error = client.call_kw(
             "crm.lead",
@@ -408,18 +428,27 @@ def read_server_log(path):
     return retries, errors
 
 
-def bench_contention(args):
+def bench_contention(args, floor=False):
+    """The claim storm; with ``floor``, on a copy of its own where the reps
+    call the floor's bare claim instead of the addon's."""
     template = f"{args.db}_pool"
     ensure_installed(args.addons_path, template, "lead_pool_policy")
-    db = f"{args.db}_contention"
+    db = f"{args.db}_contention{'_floor' if floor else ''}"
     copy_db(template, db)
     accounts, pool_ids = setup(db, args.reps, args.pool, args.daily_limit)
+    addons_path = args.addons_path
+    if floor:
+        # After the setup: this process's registry does not know the floor.
+        addons_path = f"{addons_path},{FLOOR_ADDONS}"
+        _s, _m, code = install(addons_path, db, FLOOR_MODULE)
+        if code:
+            raise SystemExit(f"bench: installing {FLOOR_MODULE} into {db} failed")
     # K servers on the one database (a load balancer's view: each rep stays
     # on one), ports two apart (HTTP and its websocket port).
     ports = [args.port + 2 * k for k in range(args.servers)]
     base_urls = [f"http://127.0.0.1:{port}" for port in ports]
     logdir = tempfile.mkdtemp(prefix="lpph_bench_contention_")
-    procs = [start_server(args, db, logdir, port) for port in ports]
+    procs = [start_server(args, addons_path, db, logdir, port) for port in ports]
     try:
         for proc, base_url in zip(procs, base_urls):
             wait_ready(proc, base_url)
@@ -468,7 +497,16 @@ def bench_contention(args):
         threads = [
             threading.Thread(
                 target=rep_worker,
-                args=(client, own, pool_ids, stop_at, args.max_rounds, n, out),
+                args=(
+                    client,
+                    own,
+                    pool_ids,
+                    stop_at,
+                    args.max_rounds,
+                    n,
+                    out,
+                    claim_calls(args, floor),
+                ),
             )
             for n, (client, own) in enumerate(clients)
         ]
@@ -567,3 +605,24 @@ def report_contention(args, r):
         print(f"contention  user {owner} claimed {count} today")
     for record in r["server_errors"][:5]:
         print(f"contention  server: {record[:300]}")
+
+
+def report_floor(args, r, floor):
+    """The floor's storm next to the addon's (``--floor``)."""
+    ratios = []
+    for run in (r, floor):
+        claim, trivial = run["calls"]["claim"], run["calls"]["trivial"]
+        ratios.append(percentile(claim, 0.95) / percentile(trivial, 0.95))
+    calls = floor["calls"]
+    print(
+        f"contention  floor (a bare claim by SQL: the claimer's lock, today's "
+        f"count, the move, a history row; {FLOOR_MODULE}), the same storm on "
+        f"a copy: {floor['claims']:,} claims, double claims: {floor['double']}, "
+        f"limit violations: {len(floor['over_limit'])}, errors: "
+        f"{len(calls['errors'])}\n"
+        f"contention  floor claim latency p50 "
+        f"{percentile(calls['claim'], 0.5) * 1000:.0f} ms, p95 "
+        f"{percentile(calls['claim'], 0.95) * 1000:.0f} ms; trivial read p95 "
+        f"{percentile(calls['trivial'], 0.95) * 1000:.0f} ms; ratio "
+        f"{ratios[1]:.2f}x (the addon's claims above: {ratios[0]:.2f}x)"
+    )
