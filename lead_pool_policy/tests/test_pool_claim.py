@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL, mute_logger
 
+from odoo.addons.lead_pool_policy.models.crm_lead_pool_rank import POOL_RANK_INDEX
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import PoolCommon
@@ -298,7 +299,7 @@ class TestPoolClaim(PoolCommon):
             )
         finally:
             self.env.cr.execute("RESET enable_seqscan; RESET enable_sort")
-        self.assertIn("crm_lead_pool_rank_index", plan)
+        self.assertIn(POOL_RANK_INDEX, plan)
         self.assertNotIn("Sort", plan)
 
     def test_claim_query_count_does_not_grow(self):
