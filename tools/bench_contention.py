@@ -228,7 +228,7 @@ def claim_calls(args, floor):
     the addon's, or the floor's bare claim."""
     if floor:
         return (
-            lambda: ("bench_floor_claim_next", [args.daily_limit]),
+            lambda: ("bench_floor_claim", [None, args.daily_limit]),
             lambda lead: ("bench_floor_claim", [lead, args.daily_limit]),
         )
     return (
@@ -557,6 +557,11 @@ def bench_contention(args, floor=False):
     )
 
 
+def p95_ratio(calls):
+    """The claims' p95 over the trivial reads' p95 of a storm's ``calls``."""
+    return percentile(calls["claim"], 0.95) / percentile(calls["trivial"], 0.95)
+
+
 def report_contention(args, r):
     claim_lat, trivial_lat = r["calls"]["claim"], r["calls"]["trivial"]
     errors = r["calls"]["errors"]
@@ -580,7 +585,7 @@ def report_contention(args, r):
         f" p95 {claim_p95 * 1000:.0f} ms; trivial read p95 "
         f"{trivial_p95 * 1000:.0f} ms (idle server: "
         f"{percentile(r['idle'], 0.95) * 1000:.0f} ms); ratio "
-        f"{claim_p95 / trivial_p95:.2f}x (target <= "
+        f"{p95_ratio(r['calls']):.2f}x (target <= "
         f"{'2x with the jobs' if args.with_jobs else '1.2x without jobs'})\n"
         f"contention  conflicts retried by Odoo: {r['retries']}; other server "
         f"errors logged: {len(r['server_errors'])} (logs: {r['logdir']})"
@@ -609,10 +614,6 @@ def report_contention(args, r):
 
 def report_floor(args, r, floor):
     """The floor's storm next to the addon's (``--floor``)."""
-    ratios = []
-    for run in (r, floor):
-        claim, trivial = run["calls"]["claim"], run["calls"]["trivial"]
-        ratios.append(percentile(claim, 0.95) / percentile(trivial, 0.95))
     calls = floor["calls"]
     print(
         f"contention  floor (a bare claim by SQL: the claimer's lock, today's "
@@ -624,5 +625,6 @@ def report_floor(args, r, floor):
         f"{percentile(calls['claim'], 0.5) * 1000:.0f} ms, p95 "
         f"{percentile(calls['claim'], 0.95) * 1000:.0f} ms; trivial read p95 "
         f"{percentile(calls['trivial'], 0.95) * 1000:.0f} ms; ratio "
-        f"{ratios[1]:.2f}x (the addon's claims above: {ratios[0]:.2f}x)"
+        f"{p95_ratio(calls):.2f}x (the addon's claims above: "
+        f"{p95_ratio(r['calls']):.2f}x)"
     )

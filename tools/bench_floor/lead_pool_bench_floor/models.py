@@ -27,19 +27,12 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     @api.model
-    def bench_floor_claim_next(self, daily_limit):
-        return self._bench_floor_claim(None, daily_limit)
-
-    @api.model
     def bench_floor_claim(self, lead_id, daily_limit):
-        return self._bench_floor_claim(lead_id, daily_limit)
-
-    @api.model
-    def _bench_floor_claim(self, lead_id, daily_limit):
-        """What no claim can do without: READ COMMITTED as the addon's
-        claims, the claimer's lock, today's count, the lead locked (the best
-        one nobody is taking) and moved if still in the pool, its history
-        row (what the benchmark checks). Returns the outcome."""
+        """Claim ``lead_id``, or with None the best pool lead nobody is
+        taking, with what no claim can do without: READ COMMITTED as the
+        addon's claims, the claimer's lock, today's count, the lead locked
+        and moved if still in the pool, its history row (what the benchmark
+        checks). Returns the outcome."""
         self._pool_read_committed()
         cr, uid = self.env.cr, self.env.uid
         cr.execute("UPDATE res_users SET write_date = write_date WHERE id = %s", [uid])
