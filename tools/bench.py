@@ -82,7 +82,10 @@ Against a real server (tools/bench_contention.py):
   ``tools/bench_floor/lead_pool_bench_floor`` installed, the reps calling its
   bare claim (the claimer's lock, today's count, the move and a history row,
   by SQL, none of the pool's rules): what any claim costs next to the trivial
-  read in that storm, reported next to the addon's ratio.
+  read in that storm, reported next to the addon's ratio. ``--floor-cpu-ms
+  N`` makes each bare claim first spend N ms of the worker's CPU, as a claim
+  doing that much more work in Python would: what a claim may cost and still
+  stay within a ratio.
 """
 
 import argparse
@@ -753,6 +756,13 @@ def main():
         "SQL claim (tools/bench_floor), and report its ratio next to the addon's",
     )
     contention.add_argument(
+        "--floor-cpu-ms",
+        type=float,
+        default=0,
+        help="with --floor: each bare claim first spends this many ms of the "
+        "worker's CPU, as a claim doing more work would",
+    )
+    contention.add_argument(
         "--with-jobs",
         action="store_true",
         help="an administrator re-runs the score refresh, the recycle and the "
@@ -773,6 +783,10 @@ def main():
     }
     if unknown:
         parser.error(f"unknown benchmark: {', '.join(sorted(unknown))}")
+    if args.floor_cpu_ms and not args.floor:
+        parser.error("--floor-cpu-ms spends CPU in the floor's claims: add --floor")
+    if args.floor_cpu_ms < 0:
+        parser.error("--floor-cpu-ms cannot be negative")
 
     from odoo.tools import config
 

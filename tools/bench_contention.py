@@ -228,8 +228,11 @@ def claim_calls(args, floor):
     the addon's, or the floor's bare claim."""
     if floor:
         return (
-            lambda: ("bench_floor_claim", [None, args.daily_limit]),
-            lambda lead: ("bench_floor_claim", [lead, args.daily_limit]),
+            lambda: ("bench_floor_claim", [None, args.daily_limit, args.floor_cpu_ms]),
+            lambda lead: (
+                "bench_floor_claim",
+                [lead, args.daily_limit, args.floor_cpu_ms],
+            ),
         )
     return (
         lambda: ("action_pool_claim_next", []),
@@ -615,9 +618,14 @@ def report_contention(args, r):
 def report_floor(args, r, floor):
     """The floor's storm next to the addon's (``--floor``)."""
     calls = floor["calls"]
+    cpu = (
+        f", then {args.floor_cpu_ms:g} ms of CPU per call (--floor-cpu-ms)"
+        if args.floor_cpu_ms
+        else ""
+    )
     print(
         f"contention  floor (a bare claim by SQL: the claimer's lock, today's "
-        f"count, the move, a history row; {FLOOR_MODULE}), the same storm on "
+        f"count, the move, a history row; {FLOOR_MODULE}{cpu}), the same storm on "
         f"a copy: {floor['claims']:,} claims, double claims: {floor['double']}, "
         f"limit violations: {len(floor['over_limit'])}, errors: "
         f"{len(calls['errors'])}\n"

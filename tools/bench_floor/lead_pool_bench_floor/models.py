@@ -7,6 +7,8 @@ same storm. Installed only in the benchmark's own copy of its database: its
 methods claim for whoever calls them, by SQL, without the pool's policies,
 access rules, history notes or crm's computes."""
 
+import time
+
 from odoo import api, models
 
 CLAIM_NEXT = """
@@ -27,13 +29,19 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     @api.model
-    def bench_floor_claim(self, lead_id, daily_limit):
+    def bench_floor_claim(self, lead_id, daily_limit, cpu_ms=0):
         """Claim ``lead_id``, or with None the best pool lead nobody is
         taking, with what no claim can do without: READ COMMITTED as the
         addon's claims, the claimer's lock, today's count, the lead locked
         and moved if still in the pool, its history row (what the benchmark
-        checks). Returns the outcome."""
+        checks). Returns the outcome.
+
+        ``cpu_ms``: first spend that much of the worker's CPU time, the way a
+        claim doing more work in Python would (``--floor-cpu-ms``)."""
         self._pool_read_committed()
+        until = time.thread_time() + cpu_ms / 1000
+        while time.thread_time() < until:
+            pass
         cr, uid = self.env.cr, self.env.uid
         cr.execute("UPDATE res_users SET write_date = write_date WHERE id = %s", [uid])
         cr.execute(
