@@ -798,13 +798,11 @@ def main():
 
         report_install(args, bench_install(args))
     if "contention" in only:
-        from bench_contention import bench_contention, report_contention
+        from bench_contention import bench_contention, report_contention, report_floor
 
         result = bench_contention(args)
         report_contention(args, result)
         if args.floor:
-            from bench_contention import report_floor
-
             report_floor(args, result, bench_contention(args, floor=True))
     if "learn" in only:
         from bench_learn import bench_learn, report_learn

@@ -227,13 +227,11 @@ def claim_calls(args, floor):
     """(method, args) of Claim Next Best Lead and of the claim of ``lead``:
     the addon's, or the floor's bare claim."""
     if floor:
-        return (
-            lambda: ("bench_floor_claim", [None, args.daily_limit, args.floor_cpu_ms]),
-            lambda lead: (
-                "bench_floor_claim",
-                [lead, args.daily_limit, args.floor_cpu_ms],
-            ),
-        )
+        # One bare claim for both: None is the best lead.
+        def floor_claim(lead=None):
+            return ("bench_floor_claim", [lead, args.daily_limit, args.floor_cpu_ms])
+
+        return floor_claim, floor_claim
     return (
         lambda: ("action_pool_claim_next", []),
         lambda lead: ("action_pool_claim", [[lead]]),
@@ -565,10 +563,18 @@ def p95_ratio(calls):
     return percentile(calls["claim"], 0.95) / percentile(calls["trivial"], 0.95)
 
 
+def latency_words(calls):
+    """The claims' p50 and p95 and the trivial reads' p95 of ``calls``."""
+    return (
+        f"claim latency p50 {percentile(calls['claim'], 0.5) * 1000:.0f} ms, "
+        f"p95 {percentile(calls['claim'], 0.95) * 1000:.0f} ms; trivial read "
+        f"p95 {percentile(calls['trivial'], 0.95) * 1000:.0f} ms"
+    )
+
+
 def report_contention(args, r):
     claim_lat, trivial_lat = r["calls"]["claim"], r["calls"]["trivial"]
     errors = r["calls"]["errors"]
-    claim_p95, trivial_p95 = percentile(claim_lat, 0.95), percentile(trivial_lat, 0.95)
     distinct = sorted({f"{method}: {message}" for method, message in errors})
     jobs = r["calls"]["jobs"]
     print(
@@ -584,9 +590,7 @@ def report_contention(args, r):
         f"contention  double claims: {r['double']} (owner differs from the last "
         f"claimer: {r['mismatched']}); limit violations: {len(r['over_limit'])}; "
         f"user-visible errors: {len(errors)} (target 0/0/0)\n"
-        f"contention  claim latency p50 {percentile(claim_lat, 0.5) * 1000:.0f} ms,"
-        f" p95 {claim_p95 * 1000:.0f} ms; trivial read p95 "
-        f"{trivial_p95 * 1000:.0f} ms (idle server: "
+        f"contention  {latency_words(r['calls'])} (idle server: "
         f"{percentile(r['idle'], 0.95) * 1000:.0f} ms); ratio "
         f"{p95_ratio(r['calls']):.2f}x (target <= "
         f"{'2x with the jobs' if args.with_jobs else '1.2x without jobs'})\n"
@@ -629,10 +633,7 @@ def report_floor(args, r, floor):
         f"a copy: {floor['claims']:,} claims, double claims: {floor['double']}, "
         f"limit violations: {len(floor['over_limit'])}, errors: "
         f"{len(calls['errors'])}\n"
-        f"contention  floor claim latency p50 "
-        f"{percentile(calls['claim'], 0.5) * 1000:.0f} ms, p95 "
-        f"{percentile(calls['claim'], 0.95) * 1000:.0f} ms; trivial read p95 "
-        f"{percentile(calls['trivial'], 0.95) * 1000:.0f} ms; ratio "
+        f"contention  floor {latency_words(calls)}; ratio "
         f"{p95_ratio(calls):.2f}x (the addon's claims above: "
         f"{p95_ratio(r['calls']):.2f}x)"
     )
